@@ -1,0 +1,15 @@
+"""The Adapter seam: a chat platform on one side, the bot on the other."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bots.bot import Bot
+
+
+class Adapter(Protocol):
+    """Turns platform payloads into Questions and Replies into platform messages; decides nothing."""
+
+    name: str
+
+    async def run(self, bot: Bot) -> None: ...

@@ -1,0 +1,105 @@
+"""Wiring: settings -> sources, embedder, knowledge base, retriever, state store, bot."""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from pathlib import Path
+
+from bots.bot import Bot
+from bots.config import Settings, SourceSettings
+from bots.policy import Thresholds
+from bots.state import StateStore
+from indexer.build import BuildReport, Progress, build_index
+from indexer.sources.base import Source
+from indexer.sources.beir import BeirThreadSource
+from indexer.sources.jsonl import JsonlThreadSource
+from indexer.trust import TrustPolicy
+from knowledge.base import KnowledgeBase
+from knowledge.calibrator import DEFAULT_PATH, Calibrator
+from knowledge.embedder import Embedder, load_embedder
+from knowledge.errors import ConfigError
+from knowledge.index_files import current_version, read_current
+from knowledge.retriever import HybridRetriever
+
+log = logging.getLogger(__name__)
+
+
+def demo_community_path() -> Path:
+    return Path(str(resources.files("indexer") / "demo" / "lumo_community.jsonl"))
+
+
+def make_source(spec: SourceSettings, settings: Settings) -> Source:
+    if spec.type == "demo":
+        return JsonlThreadSource(demo_community_path(), name=spec.name)
+    assert spec.path is not None  # checked by SourceSettings
+    path = settings.resolve(spec.path)
+    if spec.type == "jsonl":
+        return JsonlThreadSource(path, name=spec.name)
+    return BeirThreadSource(path, name=spec.name)
+
+
+def make_sources(settings: Settings, only: str | None = None) -> list[Source]:
+    specs = [s for s in settings.sources if only is None or s.name == only]
+    if not specs:
+        known = ", ".join(s.name for s in settings.sources) or "none"
+        raise ConfigError(f"no source named {only!r} in [[sources]] (configured: {known})")
+    return [make_source(spec, settings) for spec in specs]
+
+
+def trust_policy(settings: Settings) -> TrustPolicy:
+    return TrustPolicy(
+        min_kudos=settings.trust.min_kudos,
+        superusers=frozenset(s.community_id for s in settings.superusers),
+    )
+
+
+def index_dir(settings: Settings) -> Path:
+    return settings.resolve(settings.index.path)
+
+
+def reindex(settings: Settings, embedder: Embedder, progress: Progress | None = None) -> BuildReport:
+    return build_index(
+        make_sources(settings),
+        trust_policy(settings),
+        embedder,
+        index_dir(settings),
+        keep=settings.index.keep_versions,
+        progress=progress,
+    )
+
+
+def has_index(settings: Settings) -> bool:
+    return current_version(index_dir(settings)) is not None
+
+
+def load_knowledge(settings: Settings, embedder: Embedder) -> tuple[KnowledgeBase, str | None]:
+    """The serving knowledge base and a warning if an older version had to stand in."""
+    loaded = read_current(index_dir(settings), model=embedder.name, dimension=embedder.dimension)
+    return KnowledgeBase.from_loaded(loaded), loaded.warning
+
+
+def load_calibrator(settings: Settings) -> Calibrator:
+    path = settings.resolve(settings.answer.calibrator) if settings.answer.calibrator else DEFAULT_PATH
+    return Calibrator.load(path)
+
+
+def thresholds(settings: Settings) -> Thresholds:
+    a = settings.answer
+    return Thresholds(a.answer_threshold, a.suggest_threshold, a.max_suggestions)
+
+
+def make_bot(settings: Settings, embedder: Embedder, kb: KnowledgeBase) -> Bot:
+    retriever = HybridRetriever(kb, embedder, load_calibrator(settings))
+    return Bot(
+        retriever,
+        StateStore(settings.state_url),
+        thresholds=thresholds(settings),
+        superusers=settings.superusers,
+        community=settings.community.name,
+        max_question_chars=settings.answer.max_question_chars,
+    )
+
+
+def open_embedder(settings: Settings) -> Embedder:
+    return load_embedder(settings.index.model)

@@ -1,0 +1,279 @@
+"""The `peerbot` command line (typer): index, run, chat, ask, eval, calibrate, stats."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from bots import app as wiring
+from bots.config import Settings, load_settings
+from bots.logs import setup_logging
+from indexer.build import BuildReport
+from knowledge.embedder import Embedder
+
+app = typer.Typer(
+    help="peerbot: answers with trusted community answers, escalates the rest to superusers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="config.toml to use (default: $PEERBOT_CONFIG or ./config.toml)"),
+]
+
+
+class _State:
+    settings: Settings | None = None
+
+
+state = _State()
+
+
+@app.callback()
+def _setup(config: ConfigOption = None, verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    settings = load_settings(config)
+    setup_logging("INFO" if verbose else settings.log.level)
+    state.settings = settings
+
+
+def _settings() -> Settings:
+    assert state.settings is not None
+    return state.settings
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Progress]:
+    bar = Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal and os.environ.get("PEERBOT_PROGRESS") != "1",
+    )
+    with bar:
+        yield bar
+
+
+def _build(settings: Settings, embedder: Embedder) -> BuildReport:
+    with progress_bar("embedding") as bar:
+        task = bar.add_task("embed", total=None)
+        report = wiring.reindex(settings, embedder, lambda done, total: bar.update(task, completed=done, total=total))
+    return report
+
+
+def _print_report(report: BuildReport) -> None:
+    err.print(
+        f"index version {report.version}: {report.entries} trusted entries from {report.threads} threads "
+        f"({report.untrusted} without a trusted answer, {len(report.problems)} unreadable records) "
+        f"in {report.seconds:.1f}s with {report.model}"
+    )
+    for problem in report.problems[:20]:
+        err.print(f"  skipped {problem}", markup=False, highlight=False)
+    if len(report.problems) > 20:
+        err.print(f"  ... and {len(report.problems) - 20} more")
+
+
+def _ready_bot(build_if_missing: bool = True) -> tuple[wiring.Bot, Embedder]:
+    settings = _settings()
+    embedder = wiring.open_embedder(settings)
+    if build_if_missing and not wiring.has_index(settings):
+        err.print("No index yet: indexing the configured sources first.")
+        _print_report(_build(settings, embedder))
+    kb, warning = wiring.load_knowledge(settings, embedder)
+    if warning:
+        err.print(f"warning: {warning}", markup=False)
+    return wiring.make_bot(settings, embedder, kb), embedder
+
+
+@app.command()
+def index(
+    source: Annotated[str | None, typer.Option(help="only this [[sources]] name")] = None,
+) -> None:
+    """Read the community sources, keep trusted answers, embed, publish a new index version."""
+    settings = _settings()
+    if source is not None:
+        wiring.make_sources(settings, only=source)  # validates the name
+        settings = settings.model_copy(update={"sources": [s for s in settings.sources if s.name == source]})
+    _print_report(_build(settings, wiring.open_embedder(settings)))
+
+
+@app.command()
+def chat() -> None:
+    """Answer questions typed (or piped) on standard input, one per line."""
+    from adapters.console import ConsoleAdapter
+
+    bot, _ = _ready_bot()
+    asyncio.run(ConsoleAdapter().run(bot))
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="the question")],
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """Answer one question and exit."""
+    from adapters.console import render, to_question
+    from bots.conversation import Question
+
+    bot, _ = _ready_bot()
+    parsed = to_question(question, "cli") or Question(text="", asker="cli", platform="console")
+    reply = asyncio.run(bot.handle(parsed))
+    assert reply is not None
+    if as_json:
+        out.print_json(
+            json.dumps(
+                {
+                    "outcome": reply.outcome.value,
+                    "text": reply.text,
+                    "escalation_id": reply.escalation_id,
+                    "matches": [
+                        {
+                            "entry_id": m.entry.id,
+                            "title": m.entry.title,
+                            "author": m.entry.author,
+                            "url": m.entry.url,
+                            "confidence": round(m.confidence, 4),
+                            "reasons": m.reasons,
+                        }
+                        for m in reply.matches
+                    ],
+                }
+            )
+        )
+    else:
+        typer.echo(render(reply), nl=False)
+
+
+@app.command()
+def run() -> None:
+    """The main job: index if needed, then serve Slack/Discord when their tokens are set, else the console."""
+    from adapters.select import choose_adapter
+
+    adapter = choose_adapter(_settings())
+    bot, _ = _ready_bot()
+    err.print(f"peerbot is running on {adapter.name} with {len(bot.retriever.kb)} trusted entries.")
+    asyncio.run(adapter.run(bot))
+
+
+@app.command()
+def stats() -> None:
+    """What the bot has done: questions by outcome, open escalations, index size."""
+    from bots.conversation import Question
+
+    bot, _ = _ready_bot(build_if_missing=False)
+    reply = asyncio.run(bot.handle(Question(text="/stats", asker="cli")))
+    assert reply is not None
+    typer.echo(reply.text)
+
+
+@app.command(name="eval")
+def eval_(
+    dataset: Annotated[Path, typer.Argument(help="BEIR-style folder: corpus.jsonl, queries.jsonl, qrels/")],
+    split: Annotated[str, typer.Option(help="qrels split to score")] = "dev",
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
+) -> None:
+    """Score retrieval and the answer/escalate gate on a labelled dataset, next to a dense-only baseline."""
+    from bots.evaluation import evaluate, load_dataset, scores_json
+
+    settings = _settings()
+    data = load_dataset(dataset, split)
+    embedder = wiring.open_embedder(settings)
+    with progress_bar("indexing + asking") as bar:
+        task = bar.add_task("eval", total=None)
+        asked = bar.add_task("ask", total=2 * len(data.queries), visible=False)
+
+        def tick() -> None:
+            bar.update(asked, advance=1, visible=True)
+
+        results, sizes = evaluate(
+            data,
+            embedder,
+            wiring.load_calibrator(settings),
+            wiring.thresholds(settings),
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            tick=tick,
+        )
+    if as_json:
+        out.print(scores_json(results, sizes), markup=False, highlight=False)
+        return
+    table = Table(
+        title=f"{data.name} / {split}: {sizes['queries']} queries ({sizes['answerable']} answerable, "
+        f"{sizes['unanswerable']} should escalate), {sizes['entries']} trusted entries"
+    )
+    columns = [
+        "system",
+        "MRR@10",
+        "R@10",
+        "nDCG@10",
+        "P@1",
+        "answered prec.",
+        "coverage",
+        "unans. escalated",
+        "unans. answered",
+        "AUROC",
+    ]
+    for column in columns:
+        table.add_column(column, justify="left" if column == "system" else "right")
+    for r in results:
+        values = [
+            r.mrr10,
+            r.recall10,
+            r.ndcg10,
+            r.p1,
+            r.answered_precision,
+            r.answerable_coverage,
+            r.unanswerable_escalated,
+            r.unanswerable_answered,
+            r.auroc,
+        ]
+        table.add_row(r.system, *(f"{v:.3f}" for v in values))
+    out.print(table)
+    a = settings.answer
+    out.print(
+        f"gate: answer at confidence >= {a.answer_threshold}, suggest at >= {a.suggest_threshold}; "
+        "the dense baseline answers at cosine >= 0.75, suggests at >= 0.6"
+    )
+
+
+@app.command()
+def calibrate(
+    dataset: Annotated[Path, typer.Argument(help="BEIR-style folder with qrels/<split>.tsv")],
+    split: Annotated[str, typer.Option(help="the split to fit on (never the one you report)")] = "train",
+    output: Annotated[
+        Path | None,
+        typer.Option("--out", help="where to write (default: the configured calibrator)"),
+    ] = None,
+) -> None:
+    """Fit the answer-confidence calibrator on a labelled split."""
+    from bots.evaluation import calibrate as fit
+    from bots.evaluation import load_dataset
+    from knowledge.calibrator import DEFAULT_PATH
+
+    settings = _settings()
+    embedder = wiring.open_embedder(settings)
+    with progress_bar("indexing") as bar:
+        task = bar.add_task("index", total=None)
+        calibrator = fit(
+            load_dataset(dataset, split),
+            embedder,
+            lambda d, t: bar.update(task, completed=d, total=t),
+        )
+    target = output or (settings.resolve(settings.answer.calibrator) if settings.answer.calibrator else DEFAULT_PATH)
+    calibrator.save(target)
+    err.print(f"calibrator fit on {calibrator.trained_on} written to {target}")

@@ -1,0 +1,200 @@
+"""config.toml, read once into validated settings. Secrets never live here: see bots/secrets.py."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from knowledge.embedder import DEFAULT_MODEL
+from knowledge.errors import ConfigError
+
+CONFIG_ENV = "PEERBOT_CONFIG"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CommunitySettings(_Section):
+    name: str = "Lumo Community"
+
+
+class IndexSettings(_Section):
+    path: Path = Path(".peerbot/index")
+    model: str = DEFAULT_MODEL
+    keep_versions: int = Field(3, ge=1)
+
+
+class SourceSettings(_Section):
+    name: str = Field(min_length=1)
+    type: Literal["jsonl", "beir", "demo"]
+    path: Path | None = None
+
+    @model_validator(mode="after")
+    def _path_needed(self) -> SourceSettings:
+        if self.type != "demo" and self.path is None:
+            raise ValueError(f"source {self.name!r} of type {self.type!r} needs a path (a string)")
+        return self
+
+
+class TrustSettings(_Section):
+    min_kudos: int = Field(5, ge=1)
+
+
+class AnswerSettings(_Section):
+    answer_threshold: float = Field(0.6, ge=0.0, le=1.0)
+    suggest_threshold: float = Field(0.3, ge=0.0, le=1.0)
+    max_suggestions: int = Field(3, ge=1, le=10)
+    max_question_chars: int = Field(2000, ge=100)
+    calibrator: Path | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AnswerSettings:
+        if self.suggest_threshold > self.answer_threshold:
+            raise ValueError("suggest_threshold must not be above answer_threshold")
+        return self
+
+
+class Superuser(_Section):
+    name: str
+    community_id: str
+    slack_id: str | None = None
+    discord_id: str | None = None
+
+
+class StateSettings(_Section):
+    url: str = "sqlite:///.peerbot/peerbot.db"
+
+
+class LogSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+
+
+class Settings(_Section):
+    community: CommunitySettings = CommunitySettings()
+    index: IndexSettings = IndexSettings()
+    sources: list[SourceSettings] = [SourceSettings(name="demo", type="demo")]
+    trust: TrustSettings = TrustSettings()
+    answer: AnswerSettings = AnswerSettings()
+    superusers: list[Superuser] = []
+    state: StateSettings = StateSettings()
+    log: LogSettings = LogSettings()
+    root: Path = Field(default=Path("."), exclude=True)
+
+    def resolve(self, path: Path) -> Path:
+        """Paths in config.toml are relative to the file's folder."""
+        return path if path.is_absolute() else (self.root / path).resolve()
+
+    @property
+    def state_url(self) -> str:
+        url = os.environ.get("DATABASE_URL") or self.state.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+            return prefix + str(self.resolve(Path(url[len(prefix) :])))
+        return url
+
+
+_TYPE_WORDS = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+    Path: "a path (a string)",
+}
+
+
+def _describe_type(annotation: Any) -> str:
+    if annotation in _TYPE_WORDS:
+        return _TYPE_WORDS[annotation]
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in get_args(annotation))
+    if origin is list:
+        return "a list"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "a table"
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if args:
+        return " or ".join(_describe_type(a) for a in args)
+    return str(annotation)
+
+
+def _field_at(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, str | None]:
+    """The model holding the last key of loc, and that key."""
+    model: Any = Settings
+    for i, part in enumerate(loc):
+        if isinstance(part, int) or model is None:
+            continue
+        fields = model.model_fields
+        if part not in fields:
+            return model, str(part) if i == len(loc) - 1 else None
+        if i == len(loc) - 1:
+            return model, str(part)
+        annotation = fields[part].annotation
+        if get_origin(annotation) is list:
+            annotation = get_args(annotation)[0]
+        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    return None, None
+
+
+def _key(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "config"
+
+
+def _explain(error: Any) -> str:
+    loc = tuple(p for p in error["loc"] if p not in ("function-after",))
+    model, name = _field_at(loc)
+    key = _key(loc)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        known = list(model.model_fields) if model else []
+        known = [k for k in known if k != "root"]
+        close = difflib.get_close_matches(name or "", known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"{key}: unknown key (known keys here: {', '.join(known)}){hint}"
+    expected = ""
+    if model is not None and name in model.model_fields:
+        expected = _describe_type(model.model_fields[name].annotation)
+    if kind == "missing":
+        return f"{key}: missing, expected {expected}"
+    if kind == "value_error":
+        return f"{key}: {error['msg'].removeprefix('Value error, ')}"
+    given = error.get("input")
+    got = f", got {given!r}" if not isinstance(given, dict | list) else ""
+    detail = error["msg"][0].lower() + error["msg"][1:]
+    if expected:
+        return f"{key}: expected {expected}{got} ({detail})"
+    return f"{key}: {detail}{got}"
+
+
+def parse_settings(data: dict[str, Any], root: Path, origin: str = "config.toml") -> Settings:
+    try:
+        return Settings.model_validate({**data, "root": root})
+    except ValidationError as exc:
+        problems = "\n  ".join(_explain(e) for e in exc.errors())
+        raise ConfigError(f"{origin} is not valid:\n  {problems}") from None
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read config.toml: the given path, else $PEERBOT_CONFIG, else ./config.toml, else defaults."""
+    if path is None and os.environ.get(CONFIG_ENV):
+        path = Path(os.environ[CONFIG_ENV])
+    if path is None and Path("config.toml").exists():
+        path = Path("config.toml")
+    if path is None:
+        return parse_settings({}, Path.cwd(), "defaults")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    return parse_settings(data, path.resolve().parent, str(path))

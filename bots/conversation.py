@@ -1,0 +1,48 @@
+"""What flows between adapters and the bot: a Question in, a Reply out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from knowledge.entries import Audience, Match
+
+
+@dataclass(frozen=True)
+class Question:
+    """A customer's message, already taken out of the chat platform's payload."""
+
+    text: str
+    asker: str
+    platform: str = "console"
+    channel: str | None = None
+    public: bool = True  # asked where anyone can read the answer
+    private_channels: frozenset[str] = frozenset()  # private channels the asker may read
+    asker_name: str | None = None
+    event_id: str | None = None  # the platform's id for deduplicating redelivered events
+
+    @property
+    def audience(self) -> Audience:
+        return Audience(public=self.public, channel=self.channel, private_channels=self.private_channels)
+
+
+class Outcome(StrEnum):
+    ANSWER = "answer"  # a confident, trusted peer answer
+    SUGGEST = "suggest"  # threads that may help
+    ESCALATE = "escalate"  # superusers asked
+    INVALID = "invalid"  # nothing to answer (empty message)
+    COMMAND = "command"
+    ERROR = "error"  # something broke; the asker got an apology
+
+
+@dataclass
+class Reply:
+    """What the bot says back; adapters render `text` or build richer messages from the rest."""
+
+    outcome: Outcome
+    text: str
+    matches: list[Match] = field(default_factory=list)
+    question_id: int | None = None
+    escalation_id: int | None = None
+    notify: list[str] = field(default_factory=list)  # superuser community ids to ping
+    truncated: bool = False

@@ -1,0 +1,152 @@
+"""The state store (SQLAlchemy; a SQLite file by default): questions, escalations, handled events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from knowledge.errors import ConfigError
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class QuestionRow(Base):
+    __tablename__ = "questions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str | None] = mapped_column(String(128))
+    asker: Mapped[str] = mapped_column(String(128), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(16), index=True)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    entry_id: Mapped[str | None] = mapped_column(String(256))
+    index_version: Mapped[str | None] = mapped_column(String(64))
+
+
+class EscalationRow(Base):
+    __tablename__ = "escalations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    platform: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str | None] = mapped_column(String(128))
+    asker: Mapped[str] = mapped_column(String(128))
+    question: Mapped[str] = mapped_column(Text)
+    superusers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    near_misses: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    reason: Mapped[str] = mapped_column(String(64), default="no trusted answer")
+
+
+class HandledEvent(Base):
+    __tablename__ = "handled_events"
+    event_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class StateStore:
+    """Durable record of what the bot did; every write is its own short transaction."""
+
+    def __init__(self, url: str) -> None:
+        if url.startswith("sqlite:///") and ":memory:" not in url:
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine = create_engine(url)
+        except Exception as exc:
+            raise ConfigError(f"state.url: cannot use {url!r} ({exc})") from exc
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def record_question(self, **fields: Any) -> int:
+        with self.session() as s:
+            row = QuestionRow(**fields)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def open_escalation(self, question_id: int, **fields: Any) -> int:
+        with self.session() as s:
+            row = EscalationRow(question_id=question_id, **fields)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def escalation(self, escalation_id: int) -> EscalationRow | None:
+        with self.session() as s:
+            return s.get(EscalationRow, escalation_id)
+
+    def last_question(self, platform: str, asker: str) -> QuestionRow | None:
+        with self.session() as s:
+            query = (
+                select(QuestionRow)
+                .where(QuestionRow.platform == platform, QuestionRow.asker == asker)
+                .where(QuestionRow.outcome.in_(("answer", "suggest", "escalate")))
+                .order_by(QuestionRow.id.desc())
+                .limit(1)
+            )
+            return s.scalars(query).first()
+
+    def first_time(self, event_id: str) -> bool:
+        """True the first time an event id is seen; False for a redelivery."""
+        try:
+            with self.session() as s:
+                s.add(HandledEvent(event_id=event_id))
+        except IntegrityError:
+            return False
+        return True
+
+    def outcome_counts(self) -> dict[str, int]:
+        with self.session() as s:
+            rows = s.execute(select(QuestionRow.outcome, func.count()).group_by(QuestionRow.outcome)).all()
+            return {outcome: int(n) for outcome, n in rows}
+
+    def open_escalations(self) -> int:
+        with self.session() as s:
+            query = select(func.count()).select_from(EscalationRow).where(EscalationRow.status == "open")
+            return int(s.scalar(query) or 0)
+
+
+def near_miss_record(title: str, url: str | None, confidence: float, entry_id: str) -> dict[str, Any]:
+    return {"title": title, "url": url, "confidence": round(confidence, 3), "entry_id": entry_id}

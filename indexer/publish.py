@@ -1,0 +1,133 @@
+"""Publish an index version atomically: write aside, verify, then switch CURRENT with os.replace."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge.base import flat_index
+from knowledge.entries import KnowledgeEntry
+from knowledge.errors import IndexError_
+from knowledge.index_files import (
+    CURRENT,
+    ENTRIES,
+    FORMAT,
+    MANIFEST,
+    VECTORS,
+    VERSIONS,
+    current_version,
+    list_versions,
+    read_version,
+    sha256_file,
+)
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """One builder at a time per index directory."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / ".lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise IndexError_(f"another `peerbot index` is building {index_dir}; wait for it to finish") from exc
+        yield
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _next_version(index_dir: Path) -> str:
+    numbers = [int(v.split("-", 1)[0]) for v in list_versions(index_dir) if v.split("-", 1)[0].isdigit()]
+    return f"{max(numbers, default=0) + 1:06d}-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}"
+
+
+def publish(
+    index_dir: Path,
+    entries: Sequence[KnowledgeEntry],
+    vectors: np.ndarray,
+    *,
+    model: str,
+    extra: dict[str, Any] | None = None,
+    keep: int = 3,
+) -> str:
+    """Write a new immutable version, check it reads back, point CURRENT at it; return its name."""
+    import faiss
+
+    if len(entries) != len(vectors):
+        raise ValueError(f"{len(vectors)} vectors for {len(entries)} entries")
+    root = index_dir / VERSIONS
+    root.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(root)
+    staging = root / f".tmp-{uuid.uuid4().hex}"
+    staging.mkdir()
+    try:
+        faiss.write_index(flat_index(vectors), str(staging / VECTORS))
+        lines = "".join(json.dumps(e.to_dict(), ensure_ascii=False) + "\n" for e in entries)
+        _write_file(staging / ENTRIES, lines.encode("utf-8"))
+        with (staging / VECTORS).open("rb+") as handle:
+            os.fsync(handle.fileno())
+        manifest = {
+            "format": FORMAT,
+            "model": model,
+            "dimension": int(vectors.shape[1]),
+            "count": len(entries),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "files": {name: sha256_file(staging / name) for name in (VECTORS, ENTRIES)},
+            **(extra or {}),
+        }
+        _write_file(staging / MANIFEST, json.dumps(manifest, indent=2).encode("utf-8"))
+        version = _next_version(index_dir)
+        os.replace(staging, root / version)
+        _fsync_dir(root)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    read_version(index_dir, version, model=model, dimension=int(vectors.shape[1]))
+    point_current(index_dir, version)
+    prune(index_dir, keep)
+    return version
+
+
+def point_current(index_dir: Path, version: str) -> None:
+    pointer = index_dir / f".{CURRENT}.{uuid.uuid4().hex}"
+    _write_file(pointer, (version + "\n").encode("utf-8"))
+    os.replace(pointer, index_dir / CURRENT)
+    _fsync_dir(index_dir)
+
+
+def prune(index_dir: Path, keep: int) -> None:
+    """Keep the newest `keep` versions and never the one CURRENT names."""
+    serving = current_version(index_dir)
+    versions = list_versions(index_dir)
+    for old in versions[: max(0, len(versions) - max(keep, 1))]:
+        if old != serving:
+            shutil.rmtree(index_dir / VERSIONS / old, ignore_errors=True)
+
+
+def _remove_leftovers(root: Path) -> None:
+    """Staging folders of builds that died (kill -9) are garbage."""
+    for stale in root.glob(".tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)

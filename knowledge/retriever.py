@@ -1,0 +1,168 @@
+"""Hybrid retrieval: FAISS cosine + BM25 + rapidfuzz, scored by a calibrator, weighted by trust."""
+
+from __future__ import annotations
+
+import math
+from typing import Protocol
+
+import numpy as np
+
+from knowledge.base import KnowledgeBase
+from knowledge.calibrator import FEATURES, Calibrator
+from knowledge.embedder import Embedder
+from knowledge.entries import Audience, Match
+from knowledge.lexical import content_words, title_similarity, word_overlap
+
+TRUST_WEIGHT = 0.2  # ranking score = confidence * (1 - w + w * trust)
+
+
+class Retriever(Protocol):
+    kb: KnowledgeBase
+
+    def retrieve(self, text: str, audience: Audience, top_k: int = 5) -> list[Match]: ...
+
+
+class HybridRetriever:
+    """Ranks the union of dense and BM25 candidates by calibrated probability and trust.
+
+    `swap()` replaces the knowledge base atomically: a running query keeps the snapshot it started with.
+    """
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        embedder: Embedder,
+        calibrator: Calibrator | None,
+        candidates: int = 30,
+    ) -> None:
+        if candidates <= 0:
+            raise ValueError(f"candidates must be greater than 0, got {candidates}")
+        self.kb = kb
+        self.embedder = embedder
+        self.calibrator = calibrator
+        self.candidates = candidates
+
+    def swap(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+
+    def retrieve(self, text: str, audience: Audience, top_k: int = 5) -> list[Match]:
+        kb = self.kb
+        positions, rows, details = self._prepare(kb, text, audience)
+        if not positions:
+            return []
+        if self.calibrator is None:
+            raise ValueError("HybridRetriever needs a calibrator to rank; only candidate_features works without")
+        probs = self.calibrator.probabilities(rows)
+        trust = np.array([kb.entries[p].trust for p in positions])
+        scores = probs * (1 - TRUST_WEIGHT + TRUST_WEIGHT * trust)
+        order = np.argsort(-scores, kind="stable")[:top_k]
+        return [self._match(kb, positions[i], float(probs[i]), float(scores[i]), rows[i], details[i]) for i in order]
+
+    def candidate_features(self, text: str, audience: Audience) -> tuple[list[int], np.ndarray]:
+        """Candidate positions and their feature rows (in FEATURES order), for fitting a calibrator."""
+        positions, rows, _ = self._prepare(self.kb, text, audience)
+        return positions, rows.reshape(-1, len(FEATURES))
+
+    def _prepare(
+        self, kb: KnowledgeBase, text: str, audience: Audience
+    ) -> tuple[list[int], np.ndarray, list[dict[str, object]]]:
+        if not len(kb) or not text.strip():
+            return [], np.zeros((0, len(FEATURES))), []
+        query = self.embedder.embed([text])[0]
+        bm25 = kb.bm25.scores(text)
+        positions, cosines = self._candidates(kb, query, bm25, audience)
+        if not positions:
+            return [], np.zeros((0, len(FEATURES))), []
+        rows, details = self._features(kb, text, positions, cosines, bm25[positions])
+        return positions, rows, details
+
+    def _candidates(
+        self, kb: KnowledgeBase, query: np.ndarray, bm25: np.ndarray, audience: Audience
+    ) -> tuple[list[int], np.ndarray]:
+        oversample = 4 if kb.has_private else 1
+        ids, _ = kb.dense(query, self.candidates * oversample)
+        lexical = np.argsort(-bm25)[: self.candidates * oversample]
+        lexical = lexical[bm25[lexical] > 0]
+        seen: dict[int, None] = {}
+        for p in [*ids.tolist(), *lexical.tolist()]:
+            if audience.may_see(kb.entries[p]):
+                seen[int(p)] = None
+        positions = list(seen)
+        return positions, kb.cosines(query, positions)
+
+    def _features(
+        self,
+        kb: KnowledgeBase,
+        text: str,
+        positions: list[int],
+        cosines: np.ndarray,
+        bm25: np.ndarray,
+    ) -> tuple[np.ndarray, list[dict[str, object]]]:
+        bm25_max = float(bm25.max()) if len(bm25) else 0.0
+        words = set(content_words(text))
+        qlen = math.log1p(len(words))
+        order = np.sort(cosines)[::-1]
+        runner_up = float(order[1]) if len(order) > 1 else 0.0
+        rows, details = [], []
+        for i, p in enumerate(positions):
+            entry = kb.entries[p]
+            best_other = runner_up if cosines[i] >= order[0] else float(order[0])
+            overlap, shared = word_overlap(words, entry.question_text)
+            feats = {
+                "cosine": float(cosines[i]),
+                "cosine_lead": float(cosines[i] - best_other),
+                "bm25_relative": float(bm25[i] / bm25_max) if bm25_max > 0 else 0.0,
+                "title_similarity": title_similarity(text, entry.title),
+                "word_overlap": overlap,
+                "query_length": qlen,
+            }
+            rows.append([feats[name] for name in FEATURES])
+            details.append({"shared": shared, "bm25": float(bm25[i])})
+        return np.asarray(rows, dtype=np.float64), details
+
+    def _match(
+        self,
+        kb: KnowledgeBase,
+        position: int,
+        prob: float,
+        score: float,
+        row: np.ndarray,
+        detail: dict[str, object],
+    ) -> Match:
+        entry = kb.entries[position]
+        feats = dict(zip(FEATURES, row.tolist(), strict=True))
+        assert self.calibrator is not None
+        contrib = self.calibrator.contributions(row)
+        reasons = [
+            f"meaning {feats['cosine']:.2f} cosine ({contrib['cosine'] + contrib['cosine_lead']:+.2f})",
+            f"words {feats['word_overlap']:.0%} shared {detail['shared']} (bm25 {detail['bm25']:.1f}, "
+            f"{contrib['bm25_relative'] + contrib['word_overlap']:+.2f})",
+            f"title {feats['title_similarity']:.0%} alike ({contrib['title_similarity']:+.2f})",
+            f"trust {entry.trust:.2f}: {', '.join(entry.trust_reasons) or 'none'}",
+        ]
+        return Match(entry=entry, confidence=prob, score=score, reasons=reasons, features=feats)
+
+
+class DenseRetriever:
+    """The plain baseline: FAISS cosine only, the top cosine as confidence."""
+
+    def __init__(self, kb: KnowledgeBase, embedder: Embedder) -> None:
+        self.kb = kb
+        self.embedder = embedder
+
+    def retrieve(self, text: str, audience: Audience, top_k: int = 5) -> list[Match]:
+        if not len(self.kb) or not text.strip():
+            return []
+        query = self.embedder.embed([text])[0]
+        ids, cosines = self.kb.dense(query, top_k * (4 if self.kb.has_private else 1))
+        matches = [
+            Match(
+                entry=self.kb.entries[p],
+                confidence=float(c),
+                score=float(c),
+                reasons=[f"meaning {c:.2f} cosine"],
+            )
+            for p, c in zip(ids.tolist(), cosines.tolist(), strict=True)
+            if audience.may_see(self.kb.entries[p])
+        ]
+        return matches[:top_k]

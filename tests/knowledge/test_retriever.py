@@ -1,0 +1,67 @@
+"""Hybrid retrieval on a real FAISS index (hashing embedder for speed)."""
+
+import numpy as np
+
+from indexer.build import collect_entries, embed_entries
+from indexer.sources.jsonl import JsonlThreadSource
+from indexer.trust import TrustPolicy
+from knowledge.base import KnowledgeBase
+from knowledge.calibrator import Calibrator
+from knowledge.embedder import HashingEmbedder
+from knowledge.entries import Audience
+from knowledge.retriever import DenseRetriever, HybridRetriever
+from tests.factories import SMALL_COMMUNITY, write_jsonl
+
+
+def make_retriever(tmp_path):  # type: ignore[no-untyped-def]
+    source = JsonlThreadSource(write_jsonl(tmp_path / "c.jsonl", SMALL_COMMUNITY), name="forum")
+    entries = collect_entries([source], TrustPolicy(superusers=frozenset({"u-mara"}))).entries
+    embedder = HashingEmbedder(256)
+    kb = KnowledgeBase.from_vectors(entries, embed_entries(entries, embedder))
+    return HybridRetriever(kb, embedder, Calibrator.load()), kb, embedder
+
+
+def test_best_match_first_with_reasons(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    retriever, _, _ = make_retriever(tmp_path)
+    matches = retriever.retrieve("how to factory reset a bulb that stopped responding", Audience())
+    top = matches[0]
+    assert top.entry.thread_id == "reset-bulb"
+    assert top.confidence > matches[1].confidence
+    assert 0.0 <= top.confidence <= 1.0
+    text = " | ".join(top.reasons)
+    assert "cosine" in text and "shared" in text and "title" in text and "12 kudos" in text
+
+
+def test_untrusted_threads_are_not_in_the_knowledge_base(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _, kb, _ = make_retriever(tmp_path)
+    assert "spam" not in {e.thread_id for e in kb.entries}
+
+
+def test_private_entries_only_for_their_channel_or_members(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    retriever, _, _ = make_retriever(tmp_path)
+    question = "adaptive sunrise beta firmware schedule"
+
+    def threads(audience: Audience) -> set[str]:
+        return {m.entry.thread_id for m in retriever.retrieve(question, audience, top_k=10)}
+
+    assert "beta-sunrise" not in threads(Audience(public=True, channel="general"))
+    # a public channel stays public even if the asker is a member of the private one
+    assert "beta-sunrise" not in threads(Audience(public=True, channel="general", private_channels=frozenset({"beta-testers"})))
+    assert "beta-sunrise" in threads(Audience(public=True, channel="beta-testers"))
+    assert "beta-sunrise" in threads(Audience(public=False, channel="dm", private_channels=frozenset({"beta-testers"})))
+    assert "beta-sunrise" not in threads(Audience(public=False, channel="dm"))
+
+
+def test_swap_replaces_the_knowledge_base(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    retriever, kb, embedder = make_retriever(tmp_path)
+    smaller = KnowledgeBase.from_vectors(kb.entries[:1], embedder.embed([kb.entries[0].question_text]))
+    retriever.swap(smaller)
+    assert {m.entry.id for m in retriever.retrieve("anything about hubs and wifi", Audience())} <= {kb.entries[0].id}
+
+
+def test_empty_inputs(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    retriever, _, embedder = make_retriever(tmp_path)
+    assert retriever.retrieve("   ", Audience()) == []
+    empty = KnowledgeBase.from_vectors([], np.zeros((0, 256), dtype=np.float32))
+    assert HybridRetriever(empty, embedder, Calibrator.load()).retrieve("hub", Audience()) == []
+    assert DenseRetriever(empty, embedder).retrieve("hub", Audience()) == []
