@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from importlib import resources
 from pathlib import Path
@@ -91,6 +92,13 @@ def thresholds(settings: Settings) -> Thresholds:
 
 def make_bot(settings: Settings, embedder: Embedder, kb: KnowledgeBase) -> Bot:
     retriever = HybridRetriever(kb, embedder, load_calibrator(settings))
+
+    async def reindex_and_swap() -> BuildReport:
+        report = await asyncio.to_thread(reindex, settings, embedder)
+        fresh, _ = await asyncio.to_thread(load_knowledge, settings, embedder)
+        retriever.swap(fresh)
+        return report
+
     return Bot(
         retriever,
         StateStore(settings.state_url),
@@ -98,6 +106,7 @@ def make_bot(settings: Settings, embedder: Embedder, kb: KnowledgeBase) -> Bot:
         superusers=settings.superusers,
         community=settings.community.name,
         max_question_chars=settings.answer.max_question_chars,
+        reindexer=reindex_and_swap,
     )
 
 

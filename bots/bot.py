@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Literal
 
 from bots import messages
 from bots.config import Superuser
 from bots.conversation import Outcome, Question, Reply
 from bots.policy import Thresholds, decide
 from bots.state import StateStore, near_miss_record
+from indexer.build import BuildReport
 from knowledge.entries import Match
 from knowledge.retriever import Retriever
 
 log = logging.getLogger(__name__)
+
+Verdict = Literal["solved", "unhelpful", "human"]
+
+
+def _platform_ids(superuser: Superuser, platform: str) -> set[str]:
+    ids = {superuser.community_id} if platform == "console" else set()
+    platform_id = getattr(superuser, f"{platform}_id", None)
+    return ids | ({platform_id} if platform_id else set())
 
 
 class Bot:
@@ -28,6 +38,7 @@ class Bot:
         community: str = "the community",
         max_question_chars: int = 2000,
         top_k: int = 5,
+        reindexer: Callable[[], Awaitable[BuildReport]] | None = None,
     ) -> None:
         self.retriever = retriever
         self.store = store
@@ -36,6 +47,8 @@ class Bot:
         self.community = community
         self.max_question_chars = max_question_chars
         self.top_k = top_k
+        self.reindexer = reindexer
+        self._reindexing = asyncio.Lock()
 
     async def handle(self, question: Question) -> Reply | None:
         """The reply to send, or None when this exact event was already handled (a redelivery)."""
@@ -66,6 +79,7 @@ class Bot:
             self.store.record_question,
             platform=question.platform,
             channel=question.channel,
+            thread=question.thread,
             asker=question.asker,
             text=text,
             outcome=decision.outcome.value,
@@ -104,6 +118,7 @@ class Bot:
             question_id,
             platform=question.platform,
             channel=question.channel,
+            thread=question.thread,
             asker=question.asker,
             question=text,
             superusers=ids,
@@ -113,6 +128,42 @@ class Bot:
         log.info("escalated", extra={"escalation_id": escalation_id, "reason": reason})
         text_out = messages.escalated([s.name for s in self.superusers], escalation_id, reason)
         return Reply(Outcome.ESCALATE, text_out, list(near_misses), question_id, escalation_id, notify=ids)
+
+    async def feedback(self, question_id: int, user: str, verdict: Verdict) -> Reply:
+        """A button press on an answer: solved, not helpful, or ask a human."""
+        row = await asyncio.to_thread(self.store.question, question_id)
+        if row is None:
+            return Reply(Outcome.INVALID, messages.UNKNOWN_QUESTION)
+        await asyncio.to_thread(self.store.record_feedback, question_id, user, verdict)
+        log.info("feedback", extra={"question_id": question_id, "verdict": verdict})
+        if verdict == "solved":
+            return Reply(Outcome.COMMAND, messages.THANKS_SOLVED, question_id=question_id)
+        if verdict == "unhelpful":
+            return Reply(Outcome.COMMAND, messages.THANKS_UNHELPFUL, question_id=question_id)
+        asked = Question(text=row.text, asker=row.asker, platform=row.platform, channel=row.channel, thread=row.thread)
+        return await self._escalate(asked, question_id, row.text, [], None)
+
+    async def reindex(self) -> Reply:
+        """Rebuild the index from the configured sources and swap it in; callers check the user is an admin."""
+        if self.reindexer is None:
+            return Reply(Outcome.COMMAND, messages.REINDEX_UNAVAILABLE)
+        if self._reindexing.locked():
+            return Reply(Outcome.COMMAND, messages.REINDEX_BUSY)
+        async with self._reindexing:
+            report = await self.reindexer()
+        return Reply(Outcome.COMMAND, messages.reindexed(report))
+
+    async def human_answer(self, platform: str, thread: str, responder: str, text: str) -> int | None:
+        """Record a superuser's reply in an escalated thread; the escalation id, or None if it was not one."""
+        superuser = next((s for s in self.superusers if responder in _platform_ids(s, platform)), None)
+        if superuser is None or not text.strip():
+            return None
+        escalation = await asyncio.to_thread(self.store.open_escalation_in, platform, thread)
+        if escalation is None:
+            return None
+        await asyncio.to_thread(self.store.mark_answered, escalation.id, superuser.community_id, text)
+        log.info("human answer recorded", extra={"escalation_id": escalation.id, "superuser": superuser.community_id})
+        return escalation.id
 
     async def _command(self, question: Question, text: str) -> Reply:
         name = text.split()[0].lower()

@@ -71,6 +71,22 @@ class StateSettings(_Section):
     url: str = "sqlite:///.peerbot/peerbot.db"
 
 
+class SlackSettings(_Section):
+    mode: Literal["socket", "http"] = "socket"
+    port: int = Field(3000, ge=1, le=65535)  # HTTP mode: where the Events API endpoint listens
+    help_channels: list[str] = []  # channel ids where every top-level message is a question
+    escalation_channel: str | None = None  # channel id where superusers are pinged
+    dm_superusers: bool = False  # also DM each pinged superuser
+    admins: list[str] = []  # user ids allowed to /peerbot reindex
+
+
+class DiscordSettings(_Section):
+    help_channels: list[str] = []  # text or forum channel ids where new messages/posts are questions
+    escalation_channel: str | None = None
+    superuser_role: str | None = None  # role id pinged on escalation, besides the superusers' discord_id
+    admins: list[str] = []  # user ids allowed to /peerbot reindex besides members with Manage Server
+
+
 class LogSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
@@ -83,6 +99,8 @@ class Settings(_Section):
     answer: AnswerSettings = AnswerSettings()
     superusers: list[Superuser] = []
     state: StateSettings = StateSettings()
+    slack: SlackSettings = SlackSettings()
+    discord: DiscordSettings = DiscordSettings()
     log: LogSettings = LogSettings()
     root: Path = Field(default=Path("."), exclude=True)
 

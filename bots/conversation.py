@@ -19,6 +19,7 @@ class Question:
     public: bool = True  # asked where anyone can read the answer
     private_channels: frozenset[str] = frozenset()  # private channels the asker may read
     asker_name: str | None = None
+    thread: str | None = None  # where the conversation continues (the platform's thread reference)
     event_id: str | None = None  # the platform's id for deduplicating redelivered events
 
     @property

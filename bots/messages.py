@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from indexer.build import BuildReport
 from knowledge.entries import Match
 from knowledge.sanitize import neutralize_mentions
 
@@ -16,6 +17,12 @@ TRUNCATED = (
     "the whole text is kept for the people who follow up.)"
 )
 NOTHING_TO_ESCALATE = "There's no earlier question of yours to pass on. Ask it here first."
+UNKNOWN_QUESTION = "I can't find that question any more, so I couldn't record your feedback."
+THANKS_SOLVED = "Great, glad that solved it! Thanks for letting us know; it helps the next person too."
+THANKS_UNHELPFUL = 'Thanks for telling me. If you\'d like a person to look at it, choose "Ask a human".'
+REINDEX_UNAVAILABLE = "Reindexing isn't available here; run `peerbot index` on the server."
+REINDEX_BUSY = "A reindex is already running; I'll use the new index as soon as it's done."
+NOT_ADMIN = "Sorry, only peerbot admins can do that. Ask an admin, or see the README for how admins are configured."
 UNKNOWN_COMMAND = "I don't know the command `{name}`. Try `/help`."
 HELP = """Ask me anything about {community} and I'll answer with the best trusted answer from the community.
 Commands:
@@ -76,4 +83,12 @@ def stats(counts: dict[str, int], open_escalations: int, entries: int, version: 
             f"Open escalations: {open_escalations}",
             f"Knowledge base: {entries} trusted entries (index version {version})",
         ]
+    )
+
+
+def reindexed(report: BuildReport) -> str:
+    problems = f", {len(report.problems)} unreadable records skipped" if report.problems else ""
+    return (
+        f"Reindexed: {report.entries} trusted entries from {report.threads} threads{problems} "
+        f"in {report.seconds:.1f}s (index version {report.version})."
     )

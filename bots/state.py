@@ -41,6 +41,7 @@ class QuestionRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     platform: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str | None] = mapped_column(String(128))
+    thread: Mapped[str | None] = mapped_column(String(256), index=True)
     asker: Mapped[str] = mapped_column(String(128), index=True)
     text: Mapped[str] = mapped_column(Text)
     outcome: Mapped[str] = mapped_column(String(16), index=True)
@@ -58,11 +59,24 @@ class EscalationRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     platform: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str | None] = mapped_column(String(128))
+    thread: Mapped[str | None] = mapped_column(String(256), index=True)
     asker: Mapped[str] = mapped_column(String(128))
     question: Mapped[str] = mapped_column(Text)
     superusers: Mapped[list[str]] = mapped_column(JSON, default=list)
     near_misses: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     reason: Mapped[str] = mapped_column(String(64), default="no trusted answer")
+    answered_by: Mapped[str | None] = mapped_column(String(128))
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class FeedbackRow(Base):
+    __tablename__ = "feedback"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    user: Mapped[str] = mapped_column(String(128))
+    verdict: Mapped[str] = mapped_column(String(16))  # solved / unhelpful / human
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class HandledEvent(Base):
@@ -127,6 +141,40 @@ class StateStore:
                 .limit(1)
             )
             return s.scalars(query).first()
+
+    def question(self, question_id: int) -> QuestionRow | None:
+        with self.session() as s:
+            return s.get(QuestionRow, question_id)
+
+    def record_feedback(self, question_id: int, user: str, verdict: str) -> int:
+        with self.session() as s:
+            row = FeedbackRow(question_id=question_id, user=user, verdict=verdict)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def feedback_for(self, question_id: int) -> list[FeedbackRow]:
+        with self.session() as s:
+            return list(s.scalars(select(FeedbackRow).where(FeedbackRow.question_id == question_id)))
+
+    def open_escalation_in(self, platform: str, thread: str) -> EscalationRow | None:
+        """The newest escalation still waiting for a person in that thread."""
+        with self.session() as s:
+            query = (
+                select(EscalationRow)
+                .where(EscalationRow.platform == platform, EscalationRow.thread == thread)
+                .where(EscalationRow.status.in_(("open", "claimed")))
+                .order_by(EscalationRow.id.desc())
+                .limit(1)
+            )
+            return s.scalars(query).first()
+
+    def mark_answered(self, escalation_id: int, responder: str, answer: str) -> None:
+        with self.session() as s:
+            row = s.get(EscalationRow, escalation_id)
+            if row is None:
+                raise KeyError(f"no escalation #{escalation_id}")
+            row.status, row.answered_by, row.answer, row.answered_at = "answered", responder, answer, utcnow()
 
     def first_time(self, event_id: str) -> bool:
         """True the first time an event id is seen; False for a redelivery."""

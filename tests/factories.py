@@ -68,8 +68,13 @@ SMALL_COMMUNITY = [
         "The hub goes offline around midnight and the app says unreachable.",
         [
             reply("Have you tried turning it off", score=1),
-            reply("Put the hub on the 2.4 GHz band and give it a fixed IP.", "Mara Quinn", accepted=True, score=4,
-                  author_id="u-mara"),
+            reply(
+                "Put the hub on the 2.4 GHz band and give it a fixed IP.",
+                "Mara Quinn",
+                accepted=True,
+                score=4,
+                author_id="u-mara",
+            ),
         ],
     ),
     thread(
@@ -107,7 +112,12 @@ SMALL_COMMUNITY = [
 ]
 
 
-def write_beir(root: Path, corpus: list[dict[str, Any]], queries: list[dict[str, Any]], qrels: dict[str, list[tuple[str, str, int]]]) -> Path:
+def write_beir(
+    root: Path,
+    corpus: list[dict[str, Any]],
+    queries: list[dict[str, Any]],
+    qrels: dict[str, list[tuple[str, str, int]]],
+) -> Path:
     write_jsonl(root / "corpus.jsonl", corpus)
     write_jsonl(root / "queries.jsonl", queries)
     (root / "qrels").mkdir(parents=True, exist_ok=True)

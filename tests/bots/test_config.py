@@ -21,8 +21,14 @@ def write(tmp_path: Path, text: str) -> Path:
         ("[[sources]]\nname = 'forum'\ntype = 'jsonl'", "source 'forum' of type 'jsonl' needs a path (a string)"),
         ("[[sources]]\ntype = 'jsonl'\npath = 'x.jsonl'", "sources[0].name: missing, expected a string"),
         ("[[superusers]]\nname = 'Mara'", "superusers[0].community_id: missing, expected a string"),
-        ("[[sources]]\nname = 'a'\ntype = 'csv'\npath = 'x'", "sources[0].type: expected one of 'jsonl', 'beir', 'demo', got 'csv'"),
-        ("[answer]\nsuggest_threshold = 0.9\nanswer_threshold = 0.5", "suggest_threshold must not be above answer_threshold"),
+        (
+            "[[sources]]\nname = 'a'\ntype = 'csv'\npath = 'x'",
+            "sources[0].type: expected one of 'jsonl', 'beir', 'demo', got 'csv'",
+        ),
+        (
+            "[answer]\nsuggest_threshold = 0.9\nanswer_threshold = 0.5",
+            "suggest_threshold must not be above answer_threshold",
+        ),
         ("[index]\nkeep_versions = 0", "index.keep_versions: expected an integer, got 0"),
         ("[state\nurl = 1", "is not valid TOML"),
     ],

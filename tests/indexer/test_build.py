@@ -24,9 +24,13 @@ def test_build_reports_counts_problems_and_progress(tmp_path: Path) -> None:
     source = JsonlThreadSource(write_jsonl(tmp_path / "c.jsonl", records), name="forum")  # type: ignore[arg-type]
     seen: list[tuple[int, int]] = []
     policy = TrustPolicy(superusers=frozenset({"u-devon"}))
-    report = build_index([source], policy, HashingEmbedder(64), tmp_path / "index", progress=lambda d, t: seen.append((d, t)))
+    report = build_index(
+        [source], policy, HashingEmbedder(64), tmp_path / "index", progress=lambda d, t: seen.append((d, t))
+    )
     assert report.threads == 6 and report.untrusted == 1 and report.entries == 5
-    assert [str(p) for p in report.problems] == [f"{tmp_path / 'c.jsonl'}:line 7: not valid JSON (Expecting property name enclosed in double quotes at column 2)"]
+    assert [str(p) for p in report.problems] == [
+        f"{tmp_path / 'c.jsonl'}:line 7: not valid JSON (Expecting property name enclosed in double quotes at column 2)"
+    ]
     assert seen[-1] == (5, 5)
     assert read_current(tmp_path / "index", model="hashing-64", dimension=64).version == report.version
 
@@ -59,7 +63,9 @@ build_index([Slow()], TrustPolicy(), HashingEmbedder(64), Path(sys.argv[1]))
 
 def test_killed_build_leaves_previous_index_serving(tmp_path: Path) -> None:
     index = tmp_path / "index"
-    source = JsonlThreadSource(write_jsonl(tmp_path / "c.jsonl", [thread("old", "old q", "", [reply("a", accepted=True)])]))
+    source = JsonlThreadSource(
+        write_jsonl(tmp_path / "c.jsonl", [thread("old", "old q", "", [reply("a", accepted=True)])])
+    )
     first = build_index([source], TrustPolicy(), HashingEmbedder(64), index).version
     marker = tmp_path / "started"
     proc = subprocess.Popen([sys.executable, "-c", SLOW_BUILD, str(index), str(marker)], cwd=REPO)

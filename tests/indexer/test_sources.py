@@ -17,18 +17,34 @@ def jsonl_source(tmp_path: Path, broken: bool) -> JsonlThreadSource:
         thread("b", "Second question", "", [reply("another", score=9)]),
     ]
     if broken:
-        records[1:1] = ['{"id": "x", "title": ', json.dumps({"title": "no id"}), json.dumps({"id": "y", "title": "t", "replies": [{"id": 1}]})]
+        records[1:1] = [
+            '{"id": "x", "title": ',
+            json.dumps({"title": "no id"}),
+            json.dumps({"id": "y", "title": "t", "replies": [{"id": 1}]}),
+        ]
     return JsonlThreadSource(write_jsonl(tmp_path / "threads.jsonl", records), name="forum")  # type: ignore[arg-type]
 
 
 def beir_source(tmp_path: Path, broken: bool) -> BeirThreadSource:
     def doc(i: str, title: str) -> dict[str, object]:
-        return {"_id": i, "title": title, "text": "body", "metadata": {"author": "q", "category": "cat",
-                "answers": [{"id": f"{i}_C1", "author": "x", "text": "answer", "label": "Good"}]}}
+        return {
+            "_id": i,
+            "title": title,
+            "text": "body",
+            "metadata": {
+                "author": "q",
+                "category": "cat",
+                "answers": [{"id": f"{i}_C1", "author": "x", "text": "answer", "label": "Good"}],
+            },
+        }
 
     records: list[object] = [doc("a", "First question"), doc("b", "Second question")]
     if broken:
-        records[1:1] = ["{broken", json.dumps({"title": "no id"}), json.dumps({"_id": "y", "metadata": {"answers": [{"author": "no text"}]}})]
+        records[1:1] = [
+            "{broken",
+            json.dumps({"title": "no id"}),
+            json.dumps({"_id": "y", "metadata": {"answers": [{"author": "no text"}]}}),
+        ]
     return BeirThreadSource(write_jsonl(tmp_path / "corpus.jsonl", records), name="beir")  # type: ignore[arg-type]
 
 

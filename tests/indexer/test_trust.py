@@ -27,7 +27,13 @@ def test_trusted_signals(kwargs: dict[str, object], reason: str) -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{}, {"score": 4}, {"label": "bad", "accepted": True}, {"score": -1, "author_id": "u-mara"}, {"text": "  ", "accepted": True}],
+    [
+        {},
+        {"score": 4},
+        {"label": "bad", "accepted": True},
+        {"score": -1, "author_id": "u-mara"},
+        {"text": "  ", "accepted": True},
+    ],
 )
 def test_untrusted(kwargs: dict[str, object]) -> None:
     assert POLICY.assess(post(**kwargs)) == (0.0, ())
@@ -47,11 +53,20 @@ def test_entry_takes_best_reply_and_keeps_provenance() -> None:
         url="https://c/t1",
         channel="beta",
         visibility="private",
-        replies=(post(id="a", text="meh", score=6), post(id="b", text="the fix", accepted=True, author="Ann", author_id="u-ann")),
+        replies=(
+            post(id="a", text="meh", score=6),
+            post(id="b", text="the fix", accepted=True, author="Ann", author_id="u-ann"),
+        ),
     )
     entry = POLICY.entry_for(thread, "forum")
     assert entry is not None
-    assert (entry.answer, entry.author, entry.thread_id, entry.url, entry.visibility) == ("the fix", "Ann", "t1", "https://c/t1", "private")
+    assert (entry.answer, entry.author, entry.thread_id, entry.url, entry.visibility) == (
+        "the fix",
+        "Ann",
+        "t1",
+        "https://c/t1",
+        "private",
+    )
     assert entry.id == "forum:t1"
     assert "@everyone" not in entry.body
 

@@ -15,8 +15,16 @@ from knowledge.index_files import VERSIONS, current_version, list_versions, read
 
 def entries(n: int, prefix: str = "e") -> list[KnowledgeEntry]:
     return [
-        KnowledgeEntry(id=f"{prefix}{i}", title=f"question {i}", body="", answer=f"answer {i}", author="a",
-                       author_id="a", thread_id=f"t{i}", source="s")
+        KnowledgeEntry(
+            id=f"{prefix}{i}",
+            title=f"question {i}",
+            body="",
+            answer=f"answer {i}",
+            author="a",
+            author_id="a",
+            thread_id=f"t{i}",
+            source="s",
+        )
         for i in range(n)
     ]
 
@@ -63,7 +71,7 @@ def test_corrupt_current_falls_back_to_previous_version_with_a_warning(tmp_path:
 def test_corrupt_only_version_is_a_clear_error(tmp_path: Path) -> None:
     version = publish_some(tmp_path, 3)
     (tmp_path / VERSIONS / version / "vectors.faiss").write_bytes(b"not a faiss index")
-    with pytest.raises(IndexError_, match="corrupt.*vectors.faiss.*peerbot index"):
+    with pytest.raises(IndexError_, match=r"corrupt.*vectors\.faiss.*peerbot index"):
         read_current(tmp_path, model="hashing-32", dimension=32)
 
 

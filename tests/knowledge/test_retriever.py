@@ -46,7 +46,9 @@ def test_private_entries_only_for_their_channel_or_members(tmp_path) -> None:  #
 
     assert "beta-sunrise" not in threads(Audience(public=True, channel="general"))
     # a public channel stays public even if the asker is a member of the private one
-    assert "beta-sunrise" not in threads(Audience(public=True, channel="general", private_channels=frozenset({"beta-testers"})))
+    assert "beta-sunrise" not in threads(
+        Audience(public=True, channel="general", private_channels=frozenset({"beta-testers"}))
+    )
     assert "beta-sunrise" in threads(Audience(public=True, channel="beta-testers"))
     assert "beta-sunrise" in threads(Audience(public=False, channel="dm", private_channels=frozenset({"beta-testers"})))
     assert "beta-sunrise" not in threads(Audience(public=False, channel="dm"))

@@ -1,0 +1,15 @@
+"""Secrets come from environment variables only, never from config.toml or logs."""
+
+from __future__ import annotations
+
+import os
+
+from knowledge.errors import AdapterError
+
+
+def require_env(*names: str, purpose: str) -> dict[str, str]:
+    """The values of the named variables, or an AdapterError listing every one that is missing."""
+    missing = [n for n in names if not os.environ.get(n)]
+    if missing:
+        raise AdapterError(f"{purpose} needs the environment variable(s) {', '.join(missing)}; set them and retry")
+    return {n: os.environ[n] for n in names}
