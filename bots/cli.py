@@ -27,8 +27,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 ConfigOption = Annotated[
     Path | None,
@@ -210,8 +210,10 @@ def eval_(
             tick=tick,
         )
     if as_json:
-        out.print(scores_json(results, sizes), markup=False, highlight=False)
+        typer.echo(scores_json(results, sizes))
         return
+    if not out.is_terminal:
+        out.width = 200
     table = Table(
         title=f"{data.name} / {split}: {sizes['queries']} queries ({sizes['answerable']} answerable, "
         f"{sizes['unanswerable']} should escalate), {sizes['entries']} trusted entries"
