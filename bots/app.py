@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from importlib import resources
 from pathlib import Path
 
 from bots.bot import Bot
@@ -13,8 +12,7 @@ from bots.policy import Thresholds
 from bots.state import StateStore
 from indexer.build import BuildReport, Progress, build_index
 from indexer.sources.base import Source
-from indexer.sources.beir import BeirThreadSource
-from indexer.sources.jsonl import JsonlThreadSource
+from indexer.sources.registry import SOURCE_TYPES
 from indexer.trust import TrustPolicy
 from knowledge.base import KnowledgeBase
 from knowledge.calibrator import DEFAULT_PATH, Calibrator
@@ -26,18 +24,10 @@ from knowledge.retriever import HybridRetriever
 log = logging.getLogger(__name__)
 
 
-def demo_community_path() -> Path:
-    return Path(str(resources.files("indexer") / "demo" / "lumo_community.jsonl"))
-
-
 def make_source(spec: SourceSettings, settings: Settings) -> Source:
-    if spec.type == "demo":
-        return JsonlThreadSource(demo_community_path(), name=spec.name)
-    assert spec.path is not None  # checked by SourceSettings
-    path = settings.resolve(spec.path)
-    if spec.type == "jsonl":
-        return JsonlThreadSource(path, name=spec.name)
-    return BeirThreadSource(path, name=spec.name)
+    kind = SOURCE_TYPES[spec.type]  # checked by SourceSettings
+    path = settings.resolve(spec.path) if spec.path is not None else None
+    return kind.factory(path, spec.name, kind.options.model_validate(spec.options))
 
 
 def make_sources(settings: Settings, only: str | None = None) -> list[Source]:

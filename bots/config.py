@@ -10,6 +10,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from indexer.sources.registry import SOURCE_TYPES
 from knowledge.embedder import DEFAULT_MODEL
 from knowledge.errors import ConfigError
 
@@ -32,13 +33,25 @@ class IndexSettings(_Section):
 
 class SourceSettings(_Section):
     name: str = Field(min_length=1)
-    type: Literal["jsonl", "beir", "demo"]
+    type: str
     path: Path | None = None
+    options: dict[str, Any] = {}  # checked against the source type's own options model
 
     @model_validator(mode="after")
-    def _path_needed(self) -> SourceSettings:
-        if self.type != "demo" and self.path is None:
+    def _fits_type(self) -> SourceSettings:
+        kind = SOURCE_TYPES.get(self.type)
+        if kind is None:
+            known = ", ".join(repr(k) for k in SOURCE_TYPES)
+            raise ValueError(f"source {self.name!r}: type {self.type!r} is not one of {known}")
+        if kind.needs_path and self.path is None:
             raise ValueError(f"source {self.name!r} of type {self.type!r} needs a path (a string)")
+        try:
+            kind.options.model_validate(self.options)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"options.{'.'.join(str(p) for p in e['loc'])}: {e['msg'].lower()}" for e in exc.errors()
+            )
+            raise ValueError(f"source {self.name!r}: {problems}") from None
         return self
 
 

@@ -23,7 +23,7 @@ def write(tmp_path: Path, text: str) -> Path:
         ("[[superusers]]\nname = 'Mara'", "superusers[0].community_id: missing, expected a string"),
         (
             "[[sources]]\nname = 'a'\ntype = 'csv'\npath = 'x'",
-            "sources[0].type: expected one of 'jsonl', 'beir', 'demo', got 'csv'",
+            "source 'a': type 'csv' is not one of 'demo', 'jsonl', 'beir'",
         ),
         (
             "[answer]\nsuggest_threshold = 0.9\nanswer_threshold = 0.5",

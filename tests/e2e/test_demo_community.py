@@ -15,12 +15,13 @@ from bots import app as wiring
 from bots.bot import Bot
 from bots.config import load_settings
 from bots.conversation import Outcome, Question
+from indexer.demo import COMMUNITY
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
 
 QUESTIONS = json.loads((Path(__file__).with_name("demo_questions.json")).read_text())
-DEMO = [json.loads(line) for line in wiring.demo_community_path().read_text().splitlines()]
+DEMO = [json.loads(line) for line in COMMUNITY.read_text().splitlines()]
 THREADS = {t["id"]: t for t in DEMO}
 
 

@@ -1,0 +1,46 @@
+"""Source types by the name used in config.toml's [[sources]] `type`, each with its own options model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from indexer.demo import COMMUNITY
+from indexer.sources.base import Source
+from indexer.sources.beir import BeirThreadSource
+from indexer.sources.jsonl import JsonlThreadSource
+
+
+class NoOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class SourceType:
+    """How to build one kind of source: factory(path, name, options), and whether it needs a path."""
+
+    factory: Callable[[Path | None, str, Any], Source]
+    options: type[BaseModel] = NoOptions
+    needs_path: bool = True
+    help: str = ""
+
+
+SOURCE_TYPES: dict[str, SourceType] = {
+    "demo": SourceType(
+        lambda _path, name, _opts: JsonlThreadSource(COMMUNITY, name=name),
+        needs_path=False,
+        help="the bundled Lumo demo community",
+    ),
+    "jsonl": SourceType(
+        lambda path, name, _opts: JsonlThreadSource(path, name=name),  # type: ignore[arg-type]
+        help="peerbot's JSONL thread format",
+    ),
+    "beir": SourceType(
+        lambda path, name, _opts: BeirThreadSource(path, name=name),  # type: ignore[arg-type]
+        help="a BEIR-style corpus.jsonl (or its folder)",
+    ),
+}
