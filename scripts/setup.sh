@@ -11,7 +11,7 @@ PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
 # torch first, pinned: this release is a CPU build on the machine's disk; plain `torch` pulls a multi-GB CUDA build.
 if ! .venv/bin/python -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '2.13.0')" 2>/dev/null; then
   echo "peerbot setup: installing torch 2.13.0 (CPU)" >&2
-  "${PIP[@]}" install "torch==2.13.0"
+  "${PIP[@]}" install "torch==2.13.0" 2> >(grep -v "^WARNING: Location" >&2)
 fi
 echo "peerbot setup: installing peerbot and its dependencies" >&2
 "${PIP[@]}" install -e ".[slack,discord,dev]" 2> >(grep -v "^WARNING: Location" >&2)
