@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import sys
+from collections.abc import Sequence
 from typing import TextIO
 
 from bots.bot import Bot
 from bots.conversation import Outcome, Question, Reply
+from bots.notices import Notice
 
 PROMPT = "you> "
 
@@ -28,6 +31,15 @@ def render(reply: Reply) -> str:
     return f"peerbot> {text}\n"
 
 
+def render_notice(notice: Notice) -> str:
+    if notice.kind == "ping":
+        who = ", ".join(s.name for s in notice.superusers)
+        return f"[ping to {who}] {notice.text}\n"
+    if notice.kind == "asker":
+        return f"[to the asker] {notice.text}\n"
+    return f"[announcement] {notice.text}\n"
+
+
 class ConsoleAdapter:
     name = "console"
 
@@ -37,9 +49,26 @@ class ConsoleAdapter:
         self.asker = asker or getpass.getuser()
         self.interactive = self.stdin.isatty()
 
+    async def deliver(self, notices: Sequence[Notice]) -> None:
+        """Notices (pings, updates to the asker, announcements) are printed: the console is everyone."""
+        for notice in notices:
+            self.stdout.write(render_notice(notice))
+        self.stdout.flush()
+
     async def run(self, bot: Bot) -> None:
+        bot.notifier = self
+        timers = asyncio.create_task(bot.run_timers())
+        try:
+            await self._loop(bot)
+        finally:
+            timers.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await timers
+
+    async def _loop(self, bot: Bot) -> None:
         if self.interactive:
             self.stdout.write("Ask a question (/help for commands, Ctrl-D to quit).\n")
+        await bot.tick()  # catch up with timers that fell due while nobody was running
         while True:
             if self.interactive:
                 self.stdout.write(PROMPT)
@@ -54,3 +83,4 @@ class ConsoleAdapter:
             if reply is not None:
                 self.stdout.write(render(reply))
                 self.stdout.flush()
+            await bot.tick()

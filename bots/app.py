@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from bots.bot import Bot
+from bots.capture import SOURCE_NAME as CAPTURED
+from bots.capture import Capture
 from bots.config import Settings, SourceSettings
 from bots.policy import Thresholds
+from bots.recognition import Recognition
 from bots.state import StateStore
 from indexer.build import BuildReport, Progress, build_index
 from indexer.sources.base import Source
+from indexer.sources.jsonl import JsonlThreadSource
 from indexer.sources.registry import SOURCE_TYPES
 from indexer.trust import TrustPolicy
 from knowledge.base import KnowledgeBase
@@ -30,12 +36,20 @@ def make_source(spec: SourceSettings, settings: Settings) -> Source:
     return kind.factory(path, spec.name, kind.options.model_validate(spec.options))
 
 
+def captured_path(settings: Settings) -> Path:
+    return settings.resolve(settings.escalation.captured_path)
+
+
 def make_sources(settings: Settings, only: str | None = None) -> list[Source]:
+    """The configured sources, plus the answers captured from escalations (kept by every full reindex)."""
     specs = [s for s in settings.sources if only is None or s.name == only]
     if not specs:
         known = ", ".join(s.name for s in settings.sources) or "none"
         raise ConfigError(f"no source named {only!r} in [[sources]] (configured: {known})")
-    return [make_source(spec, settings) for spec in specs]
+    sources = [make_source(spec, settings) for spec in specs]
+    if only is None and captured_path(settings).exists():
+        sources.append(JsonlThreadSource(captured_path(settings), name=CAPTURED))
+    return sources
 
 
 def trust_policy(settings: Settings) -> TrustPolicy:
@@ -80,7 +94,9 @@ def thresholds(settings: Settings) -> Thresholds:
     return Thresholds(a.answer_threshold, a.suggest_threshold, a.max_suggestions)
 
 
-def make_bot(settings: Settings, embedder: Embedder, kb: KnowledgeBase) -> Bot:
+def make_bot(
+    settings: Settings, embedder: Embedder, kb: KnowledgeBase, clock: Callable[[], datetime] | None = None
+) -> Bot:
     retriever = HybridRetriever(kb, embedder, load_calibrator(settings))
 
     async def reindex_and_swap() -> BuildReport:
@@ -89,11 +105,15 @@ def make_bot(settings: Settings, embedder: Embedder, kb: KnowledgeBase) -> Bot:
         retriever.swap(fresh)
         return report
 
+    store = StateStore(settings.state_url, clock=clock) if clock else StateStore(settings.state_url)
     return Bot(
         retriever,
-        StateStore(settings.state_url),
+        store,
         thresholds=thresholds(settings),
         superusers=settings.superusers,
+        escalation=settings.escalation,
+        recognition=Recognition(store, settings.recognition, settings.superusers),
+        capture=Capture(captured_path(settings), trust_policy(settings), retriever),
         community=settings.community.name,
         max_question_chars=settings.answer.max_question_chars,
         reindexer=reindex_and_swap,

@@ -1,17 +1,24 @@
-"""The bot: one question in, one reply out, and a durable record of both."""
+"""The bot: one question in, one reply out, and a durable record of both; escalations to superusers."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from typing import Literal
 
 from bots import messages
-from bots.config import Superuser
+from bots.capture import Capture, thread_record
+from bots.config import EscalationSettings, Superuser
 from bots.conversation import Outcome, Question, Reply
+from bots.escalation import Escalations
+from bots.notices import Notice, Notifier
 from bots.policy import Thresholds, decide
-from bots.state import StateStore, near_miss_record
+from bots.recognition import Recognition
+from bots.routing import rank_experts
+from bots.state import EscalationRow, StateStore, near_miss_record
+from bots.urgency import is_urgent
 from indexer.build import BuildReport
 from knowledge.entries import Match
 from knowledge.retriever import Retriever
@@ -19,6 +26,7 @@ from knowledge.retriever import Retriever
 log = logging.getLogger(__name__)
 
 Verdict = Literal["solved", "unhelpful", "human"]
+MIN_FIT = 0.02  # an expert whose matching answers score below this does not "fit": ping the group
 
 
 def _platform_ids(superuser: Superuser, platform: str) -> set[str]:
@@ -35,6 +43,9 @@ class Bot:
         *,
         thresholds: Thresholds | None = None,
         superusers: Sequence[Superuser] = (),
+        escalation: EscalationSettings | None = None,
+        recognition: Recognition | None = None,
+        capture: Capture | None = None,
         community: str = "the community",
         max_question_chars: int = 2000,
         top_k: int = 5,
@@ -44,11 +55,18 @@ class Bot:
         self.store = store
         self.thresholds = thresholds or Thresholds()
         self.superusers = list(superusers)
+        self.settings = escalation or EscalationSettings()
+        self.escalations = Escalations(store, self.superusers, self.settings)
+        self.recognition = recognition
+        self.capture = capture
         self.community = community
         self.max_question_chars = max_question_chars
         self.top_k = top_k
         self.reindexer = reindexer
+        self.notifier: Notifier | None = None
         self._reindexing = asyncio.Lock()
+
+    # -- questions --------------------------------------------------------------------------------
 
     async def handle(self, question: Question) -> Reply | None:
         """The reply to send, or None when this exact event was already handled (a redelivery)."""
@@ -58,10 +76,7 @@ class Bot:
                 return None
             return await self._handle(question)
         except Exception:
-            log.exception(
-                "failed to answer",
-                extra={"platform": question.platform, "channel": question.channel},
-            )
+            log.exception("failed to answer", extra={"platform": question.platform, "channel": question.channel})
             return Reply(Outcome.ERROR, messages.APOLOGY)
 
     async def _handle(self, question: Question) -> Reply:
@@ -73,6 +88,7 @@ class Bot:
         truncated = len(text) > self.max_question_chars
         search_text = text[: self.max_question_chars]
         matches = await asyncio.to_thread(self.retriever.retrieve, search_text, question.audience, self.top_k)
+        urgent = await asyncio.to_thread(is_urgent, search_text, self.settings.urgent_sentiment)
         decision = decide(matches, self.thresholds)
         top = matches[0] if matches else None
         question_id = await asyncio.to_thread(
@@ -89,16 +105,17 @@ class Bot:
         )
         if decision.outcome is Outcome.ANSWER:
             reply = Reply(Outcome.ANSWER, messages.answer(decision.matches[0]), decision.matches, question_id)
-        elif decision.outcome is Outcome.SUGGEST:
-            reply = Reply(
-                Outcome.SUGGEST,
-                messages.suggestions(decision.matches),
-                decision.matches,
-                question_id,
-            )
+            if urgent:
+                follow = await self._escalate(
+                    question, question_id, text, [], "urgent: the customer sounds upset", urgent
+                )
+                reply.text += "\n\n" + messages.URGENT_FOLLOW_UP.format(id=follow.escalation_id)
+                reply.escalation_id, reply.notify, reply.urgent = follow.escalation_id, follow.notify, True
+        elif decision.outcome is Outcome.SUGGEST and not urgent:
+            reply = Reply(Outcome.SUGGEST, messages.suggestions(decision.matches), decision.matches, question_id)
         else:
             reason = "no close match" if not matches else f"best match only {matches[0].confidence:.0%} sure"
-            reply = await self._escalate(question, question_id, text, decision.matches, reason)
+            reply = await self._escalate(question, question_id, text, matches[:3], reason, urgent)
         if truncated:
             reply.text += "\n" + messages.TRUNCATED.format(limit=self.max_question_chars)
             reply.truncated = True
@@ -111,23 +128,41 @@ class Bot:
         text: str,
         near_misses: Sequence[Match],
         reason: str | None,
+        urgent: bool = False,
     ) -> Reply:
-        ids = [s.community_id for s in self.superusers]
-        escalation_id = await asyncio.to_thread(
-            self.store.open_escalation,
+        now = self.store.clock()
+        unavailable = await asyncio.to_thread(self.escalations.unavailable)
+        load = await asyncio.to_thread(self.escalations.load)
+        ranked = await asyncio.to_thread(
+            rank_experts, self.retriever, text, self.superusers, now=now, unavailable=unavailable, load=load
+        )
+        experts = [s for s, _ in ranked]
+        fits = bool(ranked) and ranked[0][1] >= MIN_FIT and bool(self.settings.ladder_minutes)
+        group = [s for s in self.superusers if s in experts]  # everyone available, in config order
+        first = experts[:1] if fits else group  # nobody fits: the whole group at once
+        opened = await asyncio.to_thread(
+            self.escalations.open,
             question_id,
+            experts,
+            first,
             platform=question.platform,
             channel=question.channel,
             thread=question.thread,
             asker=question.asker,
             question=text,
-            superusers=ids,
+            public=question.public,
+            urgent=urgent,
             near_misses=[near_miss_record(m.entry.title, m.entry.url, m.confidence, m.entry.id) for m in near_misses],
             reason=reason or "the asker asked for a person",
         )
-        log.info("escalated", extra={"escalation_id": escalation_id, "reason": reason})
-        text_out = messages.escalated([s.name for s in self.superusers], escalation_id, reason)
-        return Reply(Outcome.ESCALATE, text_out, list(near_misses), question_id, escalation_id, notify=ids)
+        log.info("escalated", extra={"escalation_id": opened.escalation_id, "reason": reason, "urgent": urgent})
+        names = [s.name for s in first]
+        text_out = messages.escalated(names, opened.escalation_id, reason, opened.expected_minutes)
+        reply = Reply(Outcome.ESCALATE, text_out, list(near_misses), question_id, opened.escalation_id)
+        reply.notify, reply.urgent = [s.community_id for s in first], urgent
+        return reply
+
+    # -- feedback and the human side --------------------------------------------------------------
 
     async def feedback(self, question_id: int, user: str, verdict: Verdict) -> Reply:
         """A button press on an answer: solved, not helpful, or ask a human."""
@@ -137,11 +172,123 @@ class Bot:
         await asyncio.to_thread(self.store.record_feedback, question_id, user, verdict)
         log.info("feedback", extra={"question_id": question_id, "verdict": verdict})
         if verdict == "solved":
+            answered = await asyncio.to_thread(self.escalations.for_question, question_id, ("answered",))
+            if answered is not None:
+                await self._accept(answered)
+            elif row.outcome == "answer" and row.entry_id:
+                await self._deflection_credit(row.entry_id, question_id)
             return Reply(Outcome.COMMAND, messages.THANKS_SOLVED, question_id=question_id)
         if verdict == "unhelpful":
             return Reply(Outcome.COMMAND, messages.THANKS_UNHELPFUL, question_id=question_id)
         asked = Question(text=row.text, asker=row.asker, platform=row.platform, channel=row.channel, thread=row.thread)
         return await self._escalate(asked, question_id, row.text, [], None)
+
+    async def human_answer(self, platform: str, thread: str, responder: str, text: str) -> int | None:
+        """A reply in an escalated thread: a superuser's is the human answer (its escalation id is returned);
+        another member's goes to the review queue."""
+        if not text.strip():
+            return None
+        escalation = await asyncio.to_thread(self.store.open_escalation_in, platform, thread)
+        if escalation is None or responder == escalation.asker:
+            return None
+        superuser = self._superuser(platform, responder)
+        if superuser is None:
+            review_id = await asyncio.to_thread(
+                self.escalations.submit_for_review, escalation.id, responder, responder, text
+            )
+            log.info("answer sent for review", extra={"escalation_id": escalation.id, "review_id": review_id})
+            return None
+        await self._answer(escalation.id, superuser, text)
+        return escalation.id
+
+    async def _answer(self, escalation_id: int, superuser: Superuser, text: str) -> EscalationRow | None:
+        row = await asyncio.to_thread(self.escalations.answer, escalation_id, superuser.community_id, text)
+        if row is None:
+            return None
+        log.info("human answer recorded", extra={"escalation_id": escalation_id, "superuser": superuser.community_id})
+        notices = [self._to_asker(row, messages.ANSWER_TO_ASKER.format(who=superuser.name, id=row.id, answer=text))]
+        if self.recognition is not None:
+            assert row.answered_at is not None
+            fast = self.recognition.answered_fast(row, row.answered_at)
+            notices += await asyncio.to_thread(
+                self.recognition.award, superuser.community_id, "answered", f"esc{row.id}", fast=fast
+            )
+        await self._deliver(notices)
+        return row
+
+    async def _accept(self, escalation: EscalationRow) -> None:
+        """The human answer solved it: resolve, capture into the knowledge base, award the expert."""
+        resolved = await asyncio.to_thread(self.escalations.resolve, escalation.id)
+        if resolved is None or resolved.answer is None or resolved.answered_by is None:
+            return
+        who = next((s for s in self.superusers if s.community_id == resolved.answered_by), None)
+        await self._capture(resolved, resolved.answer, who.name if who else resolved.answered_by, resolved.answered_by)
+        if who is not None and self.recognition is not None:
+            notices = await asyncio.to_thread(self.recognition.award, who.community_id, "accepted", f"esc{resolved.id}")
+            await self._deliver(notices)
+
+    async def _capture(self, escalation: EscalationRow, answer: str, author: str, author_id: str) -> None:
+        if self.capture is None:
+            return
+        date = self.store.clock().isoformat()
+        record = thread_record(escalation, answer, author, author_id, date)
+        entry = await asyncio.to_thread(self.capture.add, record)
+        log.info("answer captured", extra={"escalation_id": escalation.id, "entry_id": entry.id})
+
+    async def _deflection_credit(self, entry_id: str, question_id: int) -> None:
+        entry = next((e for e in self.retriever.kb.entries if e.id == entry_id), None)
+        if entry is None or self.recognition is None:
+            return
+        if any(s.community_id == entry.author_id for s in self.superusers):
+            notices = await asyncio.to_thread(self.recognition.award, entry.author_id, "deflection", f"q{question_id}")
+            await self._deliver(notices)
+
+    async def claim(self, escalation_id: int, platform: str, user: str) -> Reply:
+        superuser = self._superuser(platform, user)
+        if superuser is None:
+            return Reply(Outcome.COMMAND, messages.NOT_SUPERUSER)
+        won, row = await asyncio.to_thread(self.escalations.claim, escalation_id, superuser.community_id)
+        if row is None:
+            return Reply(Outcome.COMMAND, messages.NO_SUCH_ESCALATION.format(id=escalation_id))
+        if not won:
+            if row.status == "claimed":
+                holder = next((s.name for s in self.superusers if s.community_id == row.claimed_by), row.claimed_by)
+                return Reply(Outcome.COMMAND, messages.ALREADY_CLAIMED.format(id=escalation_id, who=holder))
+            return Reply(Outcome.COMMAND, messages.NOT_OPEN.format(id=escalation_id, status=row.status))
+        if self.recognition is not None:
+            notices = await asyncio.to_thread(
+                self.recognition.award, superuser.community_id, "claimed", f"esc{escalation_id}"
+            )
+            await self._deliver(notices)
+        return Reply(Outcome.COMMAND, messages.CLAIMED.format(id=escalation_id), escalation_id=escalation_id)
+
+    # -- timers -----------------------------------------------------------------------------------
+
+    async def tick(self) -> list[Notice]:
+        """Climb the ping ladder and expire stale escalations; deliver and return what that says."""
+        notices = await asyncio.to_thread(self.escalations.due)
+        await self._deliver(notices)
+        return notices
+
+    async def run_timers(self, interval: float = 30.0) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("escalation timers failed")
+            await asyncio.sleep(interval)
+
+    async def _deliver(self, notices: Sequence[Notice]) -> None:
+        if notices and self.notifier is not None:
+            await self.notifier.deliver(notices)
+
+    def _to_asker(self, row: EscalationRow, text: str) -> Notice:
+        return Notice("asker", text, row.id, platform=row.platform, channel=row.channel, thread=row.thread)
+
+    def _superuser(self, platform: str, user: str) -> Superuser | None:
+        return next((s for s in self.superusers if user in _platform_ids(s, platform)), None)
+
+    # -- admin ------------------------------------------------------------------------------------
 
     async def reindex(self) -> Reply:
         """Rebuild the index from the configured sources and swap it in; callers check the user is an admin."""
@@ -153,20 +300,12 @@ class Bot:
             report = await self.reindexer()
         return Reply(Outcome.COMMAND, messages.reindexed(report))
 
-    async def human_answer(self, platform: str, thread: str, responder: str, text: str) -> int | None:
-        """Record a superuser's reply in an escalated thread; the escalation id, or None if it was not one."""
-        superuser = next((s for s in self.superusers if responder in _platform_ids(s, platform)), None)
-        if superuser is None or not text.strip():
-            return None
-        escalation = await asyncio.to_thread(self.store.open_escalation_in, platform, thread)
-        if escalation is None:
-            return None
-        await asyncio.to_thread(self.store.mark_answered, escalation.id, superuser.community_id, text)
-        log.info("human answer recorded", extra={"escalation_id": escalation.id, "superuser": superuser.community_id})
-        return escalation.id
+    # -- commands ---------------------------------------------------------------------------------
 
     async def _command(self, question: Question, text: str) -> Reply:
-        name = text.split()[0].lower()
+        name, _, rest = text.partition(" ")
+        name, rest = name.lower(), rest.strip()
+        number = int(rest.split()[0].lstrip("#R")) if rest and rest.split()[0].lstrip("#R").isdigit() else None
         if name == "/help":
             return Reply(Outcome.COMMAND, messages.HELP.format(community=self.community))
         if name == "/stats":
@@ -178,5 +317,64 @@ class Bot:
             last = await asyncio.to_thread(self.store.last_question, question.platform, question.asker)
             if last is None:
                 return Reply(Outcome.COMMAND, messages.NOTHING_TO_ESCALATE)
+            waiting = await asyncio.to_thread(self.escalations.for_question, last.id, ("open", "claimed"))
+            if waiting is not None:
+                return Reply(
+                    Outcome.COMMAND, messages.ALREADY_ESCALATED.format(id=waiting.id), escalation_id=waiting.id
+                )
             return await self._escalate(question, last.id, last.text, [], None)
+        if name == "/solved":
+            last = await asyncio.to_thread(self.store.last_question, question.platform, question.asker)
+            if last is None:
+                return Reply(Outcome.COMMAND, messages.NOTHING_TO_ESCALATE)
+            return await self.feedback(last.id, question.asker, "solved")
+        if name == "/leaderboard":
+            days = number or 30
+            since = self.store.clock() - timedelta(days=days)
+            standings = await asyncio.to_thread(self.recognition.leaderboard, since) if self.recognition else []
+            return Reply(Outcome.COMMAND, messages.leaderboard(standings, f"in the last {days} days"))
+        if name in ("/claim", "/answer", "/accept", "/review", "/approve", "/away", "/back"):
+            return await self._superuser_command(question, name, number, rest)
         return Reply(Outcome.COMMAND, messages.UNKNOWN_COMMAND.format(name=name))
+
+    async def _superuser_command(self, question: Question, name: str, number: int | None, rest: str) -> Reply:
+        superuser = self._superuser(question.platform, question.asker)
+        if superuser is None:
+            return Reply(Outcome.COMMAND, messages.NOT_SUPERUSER)
+        if name in ("/away", "/back"):
+            await asyncio.to_thread(self.escalations.set_away, superuser.community_id, name == "/away")
+            return Reply(Outcome.COMMAND, messages.AWAY if name == "/away" else messages.BACK)
+        if name == "/review":
+            pending = await asyncio.to_thread(self.escalations.pending_reviews)
+            return Reply(Outcome.COMMAND, messages.reviews(pending))
+        if number is None:
+            return Reply(Outcome.COMMAND, messages.UNKNOWN_COMMAND.format(name=f"{name} {rest}".strip()))
+        if name == "/claim":
+            return await self.claim(number, question.platform, question.asker)
+        if name == "/answer":
+            answer = rest.split(maxsplit=1)[1] if len(rest.split(maxsplit=1)) > 1 else ""
+            if not answer:
+                return Reply(Outcome.COMMAND, messages.UNKNOWN_COMMAND.format(name="/answer N (with your answer)"))
+            row = await self._answer(number, superuser, answer)
+            if row is None:
+                existing = await asyncio.to_thread(self.store.escalation, number)
+                if existing is None:
+                    return Reply(Outcome.COMMAND, messages.NO_SUCH_ESCALATION.format(id=number))
+                return Reply(Outcome.COMMAND, messages.NOT_OPEN.format(id=number, status=existing.status))
+            return Reply(Outcome.COMMAND, messages.ANSWER_RECORDED.format(id=number), escalation_id=number)
+        if name == "/accept":
+            row = await asyncio.to_thread(self.store.escalation, number)
+            if row is None or row.status != "answered":
+                return Reply(Outcome.COMMAND, messages.NOTHING_TO_ACCEPT.format(id=number))
+            await self._accept(row)
+            who = next((s.name for s in self.superusers if s.community_id == row.answered_by), row.answered_by)
+            return Reply(Outcome.COMMAND, messages.CAPTURED.format(id=number, who=who), escalation_id=number)
+        # /approve
+        approved = await asyncio.to_thread(self.escalations.approve, number)
+        if approved is None:
+            return Reply(Outcome.COMMAND, messages.NO_SUCH_REVIEW.format(id=number))
+        review, escalation = approved
+        await asyncio.to_thread(self.escalations.answer, escalation.id, review.author, review.answer)
+        resolved = await asyncio.to_thread(self.escalations.resolve, escalation.id)
+        await self._capture(resolved or escalation, review.answer, review.author_name, review.author)
+        return Reply(Outcome.COMMAND, messages.APPROVED.format(id=number, who=review.author_name))

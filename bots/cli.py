@@ -182,6 +182,46 @@ def stats() -> None:
     typer.echo(reply.text)
 
 
+@app.command()
+def leaderboard(days: Annotated[int, typer.Option(help="period in days")] = 30) -> None:
+    """The superusers with the most kudos points in the period, with ranks and badges."""
+    from bots.conversation import Question
+
+    bot, _ = _ready_bot(build_if_missing=False)
+    reply = asyncio.run(bot.handle(Question(text=f"/leaderboard {days}", asker="cli")))
+    assert reply is not None
+    typer.echo(reply.text)
+
+
+superusers_app = typer.Typer(help="Superuser tools.", no_args_is_help=True)
+app.add_typer(superusers_app, name="superusers")
+
+
+@superusers_app.command("suggest")
+def superusers_suggest(
+    min_answers: Annotated[int, typer.Option(help="trusted answers needed to be suggested")] = 3,
+) -> None:
+    """Members who write the most accepted / high-kudos answers, per topic: superuser candidates."""
+    from bots.recognition import suggest_superusers
+
+    settings = _settings()
+    embedder = wiring.open_embedder(settings)
+    kb, _ = wiring.load_knowledge(settings, embedder)
+    candidates = suggest_superusers(kb.entries, settings.superusers, min_answers=min_answers)
+    if not candidates:
+        typer.echo(f"Nobody outside the superusers has {min_answers} or more trusted answers yet.")
+        return
+    table = Table(title="Superuser candidates (not superusers yet)")
+    for column in ("member", "id", "trusted answers", "accepted", "high kudos", "top topics"):
+        table.add_column(column)
+    for c in candidates:
+        topics = ", ".join(f"{t} ({n})" for t, n in c.topics.most_common(3))
+        table.add_row(c.author, c.author_id, str(c.answers), str(c.accepted), str(c.kudos_answers), topics)
+    if not out.is_terminal:
+        out.width = 200
+    out.print(table)
+
+
 @app.command(name="eval")
 def eval_(
     dataset: Annotated[Path, typer.Argument(help="BEIR-style folder: corpus.jsonl, queries.jsonl, qrels/")],

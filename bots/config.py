@@ -84,6 +84,30 @@ class StateSettings(_Section):
     url: str = "sqlite:///.peerbot/peerbot.db"
 
 
+class EscalationSettings(_Section):
+    ladder_minutes: list[float] = [30.0, 60.0]  # unclaimed this long: ping the next expert, then everyone
+    expire_hours: float = Field(72.0, gt=0)  # open this long without an answer: expired
+    max_open_per_superuser: int = Field(3, ge=1)  # experts at the cap are skipped by routing
+    urgent_sentiment: float = Field(-0.5, ge=-1.0, le=0.0)  # VADER compound at or below: urgent
+    captured_path: Path = Path(".peerbot/captured.jsonl")  # answers captured from escalations, kept by reindex
+
+    @model_validator(mode="after")
+    def _positive_steps(self) -> EscalationSettings:
+        if any(step <= 0 for step in self.ladder_minutes):
+            raise ValueError("ladder_minutes must all be greater than 0")
+        return self
+
+
+class RecognitionSettings(_Section):
+    claimed_points: int = Field(2, ge=0)
+    answered_points: int = Field(5, ge=0)
+    accepted_points: int = Field(10, ge=0)
+    deflection_points: int = Field(3, ge=0)  # a bot answer built on their content solved a question
+    ranks: dict[str, int] = {"Newcomer": 0, "Helper": 20, "Expert": 100, "Legend": 500}
+    solutions_badge: int = Field(10, ge=1)  # accepted answers for the "10 Solutions" badge
+    fast_minutes: float = Field(15.0, gt=0)  # answered within this of the escalation: "Fast Responder"
+
+
 class SlackSettings(_Section):
     mode: Literal["socket", "http"] = "socket"
     port: int = Field(3000, ge=1, le=65535)  # HTTP mode: where the Events API endpoint listens
@@ -111,6 +135,8 @@ class Settings(_Section):
     trust: TrustSettings = TrustSettings()
     answer: AnswerSettings = AnswerSettings()
     superusers: list[Superuser] = []
+    escalation: EscalationSettings = EscalationSettings()
+    recognition: RecognitionSettings = RecognitionSettings()
     state: StateSettings = StateSettings()
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()

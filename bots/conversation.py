@@ -47,3 +47,4 @@ class Reply:
     escalation_id: int | None = None
     notify: list[str] = field(default_factory=list)  # superuser community ids to ping
     truncated: bool = False
+    urgent: bool = False  # the asker sounds upset: a person follows up even when there is an answer

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from indexer.build import BuildReport
 from knowledge.entries import Match
 from knowledge.sanitize import neutralize_mentions
+
+if TYPE_CHECKING:
+    from bots.recognition import Standing
+    from bots.state import ReviewRow
 
 EMPTY_QUESTION = "I didn't catch a question there. Type what you need help with and I'll look for a community answer."
 APOLOGY = (
@@ -26,9 +31,47 @@ NOT_ADMIN = "Sorry, only peerbot admins can do that. Ask an admin, or see the RE
 UNKNOWN_COMMAND = "I don't know the command `{name}`. Try `/help`."
 HELP = """Ask me anything about {community} and I'll answer with the best trusted answer from the community.
 Commands:
-  /help     this text
-  /human    pass your last question to a person (a community superuser)
-  /stats    what I've done so far"""
+  /help         this text
+  /human        pass your last question to a person (a community superuser)
+  /solved       your last question was answered (it helps the next person)
+  /stats        what I've done so far
+  /leaderboard [days]   the community's top helpers
+Superusers:
+  /claim N      take escalation #N so nobody else is pinged
+  /answer N ... answer escalation #N (or simply reply in the asker's thread)
+  /accept N     mark the answer to #N as the solution (it joins the knowledge base)
+  /review       answers by members waiting for approval;  /approve R  approve one
+  /away, /back  pause or resume escalation pings to you"""
+URGENT_FOLLOW_UP = (
+    "I can tell this has been frustrating, so I've also asked a person to follow up with you. (escalation #{id})"
+)
+EXPIRED = (
+    "Sorry, nobody from the community could answer escalation #{id} in time. Please ask again with any new details."
+)
+ALREADY_ESCALATED = "A person has already been asked about that question (escalation #{id}); they'll reply here."
+NOT_SUPERUSER = "Only superusers can do that. If you'd like to help, answer in the thread: a superuser can approve it."
+CLAIMED = (
+    "You've claimed escalation #{id}: nobody else will be pinged. "
+    "Reply in the asker's thread or use /answer {id} <text>."
+)
+ALREADY_CLAIMED = "Escalation #{id} is already claimed by {who}."
+NOT_OPEN = "Escalation #{id} is not waiting for an answer (it is {status})."
+NO_SUCH_ESCALATION = "There is no escalation #{id}."
+ANSWER_RECORDED = (
+    "Thanks! Your answer to escalation #{id} is recorded; when the asker confirms it, it joins the knowledge base."
+)
+ANSWER_TO_ASKER = (
+    "A community expert, {who}, answered your question (escalation #{id}):\n\n{answer}\n\n"
+    'Did it solve it? Type /solved (or press "This solved it").'
+)
+CAPTURED = "Thanks! The answer to escalation #{id} is now part of the knowledge base, credited to {who}."
+NOTHING_TO_ACCEPT = "Escalation #{id} has no answer to accept yet."
+SENT_FOR_REVIEW = "Thanks! Your answer is waiting for a superuser's approval (review #{id})."
+NO_REVIEWS = "No answers are waiting for review."
+APPROVED = "Approved review #{id}: the answer is in the knowledge base, credited to {who}."
+NO_SUCH_REVIEW = "There is no pending review #{id}."
+AWAY = "Got it: no escalation pings for you until you type /back."
+BACK = "Welcome back: escalation pings are on again."
 
 
 def credit(match: Match) -> str:
@@ -63,15 +106,57 @@ def suggestions(matches: Sequence[Match]) -> str:
     return "\n".join(lines)
 
 
-def escalated(superusers: Sequence[str], escalation_id: int, reason: str | None) -> str:
+def _wait(minutes: float | None) -> str:
+    if minutes is None:
+        return ""
+    if minutes < 90:
+        return f", usually within about {max(1, round(minutes))} minutes"
+    return f", usually within about {round(minutes / 60)} hours"
+
+
+def escalated(
+    superusers: Sequence[str], escalation_id: int, reason: str | None, expected_minutes: float | None = None
+) -> str:
     """reason None: the asker asked for a person."""
     who = ", ".join(superusers) if superusers else "the community team"
+    wait = _wait(expected_minutes)
     if reason is None:
-        return f"I've passed your question to {who}. Someone will reply here. (escalation #{escalation_id})"
+        return f"I've passed your question to {who}. Someone will reply here{wait}. (escalation #{escalation_id})"
     return (
         f"I couldn't find a trusted community answer to this ({reason}), so I've asked {who}. "
-        f"Someone will reply here. (escalation #{escalation_id})"
+        f"Someone will reply here{wait}. (escalation #{escalation_id})"
     )
+
+
+def ping(escalation_id: int, question: str, urgent: bool, reminder: bool = False) -> str:
+    """What a pinged superuser reads (the adapter adds the mentions)."""
+    flag = "URGENT: " if urgent else ""
+    again = "Still waiting: " if reminder else ""
+    text = neutralize_mentions(question.strip())
+    if len(text) > 500:
+        text = text[:500].rstrip() + "…"
+    return f"{again}{flag}escalation #{escalation_id} needs a person.\n> {text}\nClaim it with /claim {escalation_id}."
+
+
+def leaderboard(standings: Sequence[Standing], period: str) -> str:
+    if not standings:
+        return f"No points earned {period} yet."
+    lines = [f"Top community helpers {period}:"]
+    for n, s in enumerate(standings, start=1):
+        badges = f" · {', '.join(s.badges)}" if s.badges else ""
+        lines.append(f"{n}. {s.name}: {s.points} points ({s.rank}){badges}")
+    return "\n".join(lines)
+
+
+def reviews(pending: Sequence[ReviewRow]) -> str:
+    if not pending:
+        return NO_REVIEWS
+    lines = ["Answers waiting for approval (/approve R):"]
+    for r in pending:
+        lines.append(
+            f"R{r.id} for escalation #{r.escalation_id} by {r.author_name}: {neutralize_mentions(r.answer)[:200]}"
+        )
+    return "\n".join(lines)
 
 
 def stats(counts: dict[str, int], open_escalations: int, entries: int, version: str) -> str:
@@ -92,3 +177,70 @@ def reindexed(report: BuildReport) -> str:
         f"Reindexed: {report.entries} trusted entries from {report.threads} threads{problems} "
         f"in {report.seconds:.1f}s (index version {report.version})."
     )
+
+
+# Discord adapter (adapters/discord*.py)
+FEEDBACK_LABELS = {"solved": "This solved it", "unhelpful": "Not helpful", "human": "Ask a human"}
+DISCORD_THREAD_NAME = "Your question"
+DISCORD_ASK_HELP = "Ask the community: I answer with a trusted peer answer or pass it to a superuser"
+DISCORD_ASK_OPTION_HELP = "What do you need help with?"
+DISCORD_ADMIN_HELP = "peerbot admin commands"
+DISCORD_REINDEX_HELP = "Rebuild the answer index from the community sources (admins only)"
+DISCORD_STATS_HELP = "What peerbot has done so far (admins only)"
+ALERT_QUESTION_CHARS = 1000
+
+
+def escalation_alert(
+    *,
+    escalation_id: int | None,
+    asker: str,
+    question: str,
+    reply_at: str | None,
+    near_misses: Sequence[Match],
+) -> str:
+    """The note to superusers (pings are added by the adapter): who asked what, where to reply, near misses."""
+    text = neutralize_mentions(question.strip())
+    if len(text) > ALERT_QUESTION_CHARS:
+        text = text[:ALERT_QUESTION_CHARS].rstrip() + "…"
+    number = f" #{escalation_id}" if escalation_id is not None else ""
+    lines = [f"Escalation{number}: {asker} needs a person to answer this."]
+    lines += [f"> {line}" for line in (text.splitlines() or [""])]
+    if reply_at:
+        lines.append(f"Reply in their thread: {reply_at}")
+    if near_misses:
+        lines.append("Closest community threads (not good enough to answer with):")
+        lines += [f"{n}. {link(m)} (match {m.confidence:.0%})" for n, m in enumerate(near_misses, start=1)]
+    return "\n".join(lines)
+
+
+# Slack adapter (adapters/slack*.py): Slack mrkdwn; the adapter escapes &, <, > in everything it inserts.
+SLACK_ANSWER_INTRO = "Here's what the community says (confidence {confidence:.0%}):"
+SLACK_ANSWER_CUT = "(This answer is long; read the rest in the source thread.)"
+SLACK_SOURCE = "Source: {link}"
+SLACK_SUGGEST_INTRO = "I'm not sure enough to answer outright, but these community threads may help:"
+SLACK_SUGGESTION = "{n}. {link} (match {confidence:.0%})"
+SLACK_SUGGEST_OUTRO = 'If none of them solves it, press "Ask a human" and I\'ll ask a community expert.'
+SLACK_ASKED = "{asker} asked: {question}"
+SLACK_NOT_IN_CHANNEL = (
+    "I can't post in this conversation. Invite me to the channel (/invite @peerbot) or send me a direct message."
+)
+SLACK_ESCALATION = "A community question needs a person (escalation #{escalation_id})."
+SLACK_ASKED_IN = "{asker} asked in {where}:"
+SLACK_IN_DM = "a direct message to me"
+SLACK_OPEN_QUESTION = "Open the question"
+SLACK_NEAR_MISSES = "Closest community threads (not good enough to answer with):"
+SLACK_NEAR_MISS = "• {link} (match {confidence:.0%})"
+SLACK_PRIVATE_NEAR_MISSES = "…and {count} from private channels, not shown here."
+SLACK_THREAD_HOWTO = "Reply in the asker's thread: I'll record your reply as the answer."
+SLACK_DM_HOWTO = "It was asked in a direct message, so reply to them directly."
+SLACK_HUMAN_RECORDED = "Thanks, I've recorded your reply as the answer to escalation #{escalation_id}."
+SLACK_REINDEX_STARTED = "Reindexing now; I'll tell you here when the new index is live."
+SLACK_UNKNOWN_SUBCOMMAND = "I don't know `/peerbot {name}`. Try `/peerbot help`."
+SLACK_HELP = """Ask me anything about {community} and I'll answer with the best trusted answer from the community.
+• Mention me with your question, send me a direct message, or type `/ask` and your question.
+• In the help channels, every new message is a question: I reply in its thread.
+• Under an answer, press "This solved it", "Not helpful", or "Ask a human" to reach a community superuser.
+Commands:
+  `/peerbot help`     this text
+  `/peerbot stats`    what I've done so far
+  `/peerbot reindex`  rebuild the answer index (admins only)"""

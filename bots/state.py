@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
     func,
@@ -68,6 +69,53 @@ class EscalationRow(Base):
     answered_by: Mapped[str | None] = mapped_column(String(128))
     answer: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    public: Mapped[bool] = mapped_column(default=True)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    experts: Mapped[list[str]] = mapped_column(JSON, default=list)  # ranked community ids for the ladder
+    level: Mapped[int] = mapped_column(Integer, default=0)  # ladder steps taken
+    next_ping_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class PointsRow(Base):
+    """The kudos ledger: one row per award, so totals for any period can be summed."""
+
+    __tablename__ = "points"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    superuser: Mapped[str] = mapped_column(String(128), index=True)
+    points: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(32))  # claimed / answered / accepted / deflection
+    ref: Mapped[str] = mapped_column(String(128))  # what earned it (escalation or question id)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    __table_args__ = (UniqueConstraint("superuser", "reason", "ref"),)
+
+
+class BadgeRow(Base):
+    __tablename__ = "badges"
+    superuser: Mapped[str] = mapped_column(String(128), primary_key=True)
+    badge: Mapped[str] = mapped_column(String(64), primary_key=True)
+    earned_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SuperuserStatusRow(Base):
+    __tablename__ = "superuser_status"
+    superuser: Mapped[str] = mapped_column(String(128), primary_key=True)
+    away: Mapped[bool] = mapped_column(default=False)
+
+
+class ReviewRow(Base):
+    """An answer by a member who is not a superuser, waiting for a superuser or admin to approve it."""
+
+    __tablename__ = "review_queue"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
+    author: Mapped[str] = mapped_column(String(128))
+    author_name: Mapped[str] = mapped_column(String(128))
+    answer: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending / approved
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class FeedbackRow(Base):
@@ -96,7 +144,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 class StateStore:
     """Durable record of what the bot did; every write is its own short transaction."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, clock: Callable[[], datetime] = utcnow) -> None:
+        self.clock = clock
         if url.startswith("sqlite:///") and ":memory:" not in url:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -115,14 +164,15 @@ class StateStore:
 
     def record_question(self, **fields: Any) -> int:
         with self.session() as s:
-            row = QuestionRow(**fields)
+            row = QuestionRow(created_at=self.clock(), **fields)
             s.add(row)
             s.flush()
             return row.id
 
     def open_escalation(self, question_id: int, **fields: Any) -> int:
         with self.session() as s:
-            row = EscalationRow(question_id=question_id, **fields)
+            now = self.clock()
+            row = EscalationRow(question_id=question_id, created_at=now, updated_at=now, **fields)
             s.add(row)
             s.flush()
             return row.id
@@ -148,7 +198,7 @@ class StateStore:
 
     def record_feedback(self, question_id: int, user: str, verdict: str) -> int:
         with self.session() as s:
-            row = FeedbackRow(question_id=question_id, user=user, verdict=verdict)
+            row = FeedbackRow(question_id=question_id, user=user, verdict=verdict, created_at=self.clock())
             s.add(row)
             s.flush()
             return row.id
@@ -169,18 +219,11 @@ class StateStore:
             )
             return s.scalars(query).first()
 
-    def mark_answered(self, escalation_id: int, responder: str, answer: str) -> None:
-        with self.session() as s:
-            row = s.get(EscalationRow, escalation_id)
-            if row is None:
-                raise KeyError(f"no escalation #{escalation_id}")
-            row.status, row.answered_by, row.answer, row.answered_at = "answered", responder, answer, utcnow()
-
     def first_time(self, event_id: str) -> bool:
         """True the first time an event id is seen; False for a redelivery."""
         try:
             with self.session() as s:
-                s.add(HandledEvent(event_id=event_id))
+                s.add(HandledEvent(event_id=event_id, created_at=self.clock()))
         except IntegrityError:
             return False
         return True

@@ -46,6 +46,21 @@ class KnowledgeBase:
     def from_vectors(cls, entries: Sequence[KnowledgeEntry], vectors: np.ndarray) -> KnowledgeBase:
         return cls(list(entries), flat_index(vectors))
 
+    def with_added(self, entries: Sequence[KnowledgeEntry], vectors: np.ndarray) -> KnowledgeBase:
+        """A new snapshot with these entries added (replacing any with the same id); self is unchanged."""
+        import faiss
+
+        replaced = {e.id for e in entries}
+        keep = [i for i, e in enumerate(self.entries) if e.id not in replaced]
+        if len(keep) == len(self.entries):
+            index = faiss.clone_index(self.vectors)
+            kept = list(self.entries)
+        else:
+            index = flat_index(np.vstack([self.vectors.reconstruct(i) for i in keep]) if keep else vectors[:0])
+            kept = [self.entries[i] for i in keep]
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        return KnowledgeBase([*kept, *entries], index, self.version, self.manifest)
+
     def __len__(self) -> int:
         return len(self.entries)
 

@@ -1,0 +1,68 @@
+"""Turn a human answer to an escalation into trusted knowledge: served in seconds, kept by every reindex.
+
+The answer is appended to a JSONL thread file (the `captured` source every full reindex reads) and
+added to the serving index at once, without a rebuild.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+from bots.state import EscalationRow
+from indexer.sources.jsonl import ReplyRecord, ThreadRecord, to_thread
+from indexer.trust import TrustPolicy
+from knowledge.entries import KnowledgeEntry
+from knowledge.retriever import HybridRetriever
+
+SOURCE_NAME = "captured"
+
+
+def thread_record(escalation: EscalationRow, answer: str, author: str, author_id: str, date: str) -> ThreadRecord:
+    title = escalation.question.strip().splitlines()[0][:200] if escalation.question.strip() else "question"
+    return ThreadRecord(
+        id=f"esc-{escalation.id}",
+        title=title,
+        body=escalation.question,
+        author=escalation.asker,
+        author_id=escalation.asker,
+        date=escalation.created_at.isoformat(),
+        channel=escalation.channel,
+        visibility="public" if escalation.public else "private",
+        tags=["escalation"],
+        replies=[
+            ReplyRecord(
+                id=f"esc-{escalation.id}-answer",
+                author=author,
+                author_id=author_id,
+                text=answer,
+                date=date,
+                accepted=True,
+            )
+        ],
+    )
+
+
+class Capture:
+    def __init__(self, path: Path, policy: TrustPolicy, retriever: HybridRetriever) -> None:
+        self.path = path
+        self.policy = policy
+        self.retriever = retriever
+        self._lock = threading.Lock()
+
+    def add(self, record: ThreadRecord) -> KnowledgeEntry:
+        """Persist first (a crash after this still keeps it for the next reindex), then serve it."""
+        entry = self.policy.entry_for(to_thread(record), SOURCE_NAME)
+        if entry is None:
+            raise ValueError(f"captured answer for {record.id} is not trusted")
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record.model_dump(), ensure_ascii=False) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            vector = self.retriever.embedder.embed([entry.question_text])
+            self.retriever.swap(self.retriever.kb.with_added([entry], vector))
+        return entry

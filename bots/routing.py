@@ -1,0 +1,51 @@
+"""Route an escalation to the superusers whose past trusted answers are closest to the question."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+
+from bots.config import Superuser
+from knowledge.entries import Audience
+from knowledge.retriever import Retriever
+
+HALF_LIFE_DAYS = 365.0  # an answer from a year ago counts half as much as one from today
+STAFF = Audience(public=False, staff=True)
+
+
+def _recency(date: str | None, now: datetime) -> float:
+    if not date:
+        return 0.5
+    try:
+        when = datetime.fromisoformat(date.replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError:
+        return 0.5
+    age_days = max(0.0, (now - when).total_seconds() / 86400)
+    return math.pow(0.5, age_days / HALF_LIFE_DAYS)
+
+
+def expertise(retriever: Retriever, text: str, superusers: Sequence[Superuser], now: datetime) -> dict[str, float]:
+    """Each superuser's score: closeness x trust x recency of their answers to similar questions."""
+    scores = {s.community_id: 0.0 for s in superusers}
+    for match in retriever.retrieve(text, STAFF, top_k=30):
+        author = match.entry.author_id
+        if author in scores:
+            scores[author] += match.confidence * match.entry.trust * _recency(match.entry.date, now)
+    return scores
+
+
+def rank_experts(
+    retriever: Retriever,
+    text: str,
+    superusers: Sequence[Superuser],
+    *,
+    now: datetime,
+    unavailable: set[str],
+    load: dict[str, int],
+) -> list[tuple[Superuser, float]]:
+    """Available superusers and their expertise, best first; ties (no matching answers) least busy first."""
+    available = [s for s in superusers if s.community_id not in unavailable]
+    scores = expertise(retriever, text, available, now)
+    ranked = sorted(available, key=lambda s: (-scores[s.community_id], load.get(s.community_id, 0)))
+    return [(s, scores[s.community_id]) for s in ranked]
