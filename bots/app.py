@@ -55,7 +55,7 @@ def make_sources(settings: Settings, only: str | None = None) -> list[Source]:
 def trust_policy(settings: Settings) -> TrustPolicy:
     return TrustPolicy(
         min_kudos=settings.trust.min_kudos,
-        superusers=frozenset(s.community_id for s in settings.superusers),
+        superusers=frozenset(i for s in settings.superusers for i in (s.community_id, s.slack_id, s.discord_id) if i),
     )
 
 

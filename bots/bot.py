@@ -21,12 +21,12 @@ from bots.state import EscalationRow, StateStore, near_miss_record
 from bots.urgency import is_urgent
 from indexer.build import BuildReport
 from knowledge.entries import Match
+from knowledge.errors import PeerbotError
 from knowledge.retriever import Retriever
 
 log = logging.getLogger(__name__)
 
 Verdict = Literal["solved", "unhelpful", "human"]
-MIN_FIT = 0.02  # an expert whose matching answers score below this does not "fit": ping the group
 
 
 def _platform_ids(superuser: Superuser, platform: str) -> set[str]:
@@ -137,7 +137,7 @@ class Bot:
             rank_experts, self.retriever, text, self.superusers, now=now, unavailable=unavailable, load=load
         )
         experts = [s for s, _ in ranked]
-        fits = bool(ranked) and ranked[0][1] >= MIN_FIT and bool(self.settings.ladder_minutes)
+        fits = bool(ranked) and ranked[0][1] > 0 and bool(self.settings.ladder_minutes)
         group = [s for s in self.superusers if s in experts]  # everyone available, in config order
         first = experts[:1] if fits else group  # nobody fits: the whole group at once
         opened = await asyncio.to_thread(
@@ -297,7 +297,11 @@ class Bot:
         if self._reindexing.locked():
             return Reply(Outcome.COMMAND, messages.REINDEX_BUSY)
         async with self._reindexing:
-            report = await self.reindexer()
+            try:
+                report = await self.reindexer()
+            except PeerbotError as exc:  # the previous index keeps serving
+                log.warning("reindex failed", extra={"error": str(exc)})
+                return Reply(Outcome.ERROR, messages.REINDEX_FAILED.format(error=exc))
         return Reply(Outcome.COMMAND, messages.reindexed(report))
 
     # -- commands ---------------------------------------------------------------------------------

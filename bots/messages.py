@@ -26,6 +26,7 @@ UNKNOWN_QUESTION = "I can't find that question any more, so I couldn't record yo
 THANKS_SOLVED = "Great, glad that solved it! Thanks for letting us know; it helps the next person too."
 THANKS_UNHELPFUL = 'Thanks for telling me. If you\'d like a person to look at it, choose "Ask a human".'
 REINDEX_UNAVAILABLE = "Reindexing isn't available here; run `peerbot index` on the server."
+REINDEX_FAILED = "Reindex failed, so the current index keeps serving: {error}"
 REINDEX_BUSY = "A reindex is already running; I'll use the new index as soon as it's done."
 NOT_ADMIN = "Sorry, only peerbot admins can do that. Ask an admin, or see the README for how admins are configured."
 UNKNOWN_COMMAND = "I don't know the command `{name}`. Try `/help`."
@@ -102,7 +103,7 @@ def answer(match: Match) -> str:
 def suggestions(matches: Sequence[Match]) -> str:
     lines = ["I'm not sure enough to answer outright, but these community threads may help:"]
     lines += [f"{n}. {link(m)} (match {m.confidence:.0%})" for n, m in enumerate(matches, start=1)]
-    lines.append("If none of them solves it, type /human and I'll ask a community expert.")
+    lines.append('If none of them solves it, choose "Ask a human" (or type /human) and I\'ll ask a community expert.')
     return "\n".join(lines)
 
 
@@ -244,3 +245,7 @@ Commands:
   `/peerbot help`     this text
   `/peerbot stats`    what I've done so far
   `/peerbot reindex`  rebuild the answer index (admins only)"""
+
+
+# Discord adapter, continued
+DISCORD_CLAIM_LABEL = "Claim it"

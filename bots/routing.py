@@ -11,6 +11,7 @@ from knowledge.entries import Audience
 from knowledge.retriever import Retriever
 
 HALF_LIFE_DAYS = 365.0  # an answer from a year ago counts half as much as one from today
+RELATED = 0.1  # a past answer counts towards expertise only if it is at least this likely to match
 STAFF = Audience(public=False, staff=True)
 
 
@@ -30,7 +31,7 @@ def expertise(retriever: Retriever, text: str, superusers: Sequence[Superuser], 
     scores = {s.community_id: 0.0 for s in superusers}
     for match in retriever.retrieve(text, STAFF, top_k=30):
         author = match.entry.author_id
-        if author in scores:
+        if author in scores and match.confidence >= RELATED:
             scores[author] += match.confidence * match.entry.trust * _recency(match.entry.date, now)
     return scores
 

@@ -12,7 +12,12 @@ from pydantic import BaseModel, ConfigDict
 from indexer.demo import COMMUNITY
 from indexer.sources.base import Source
 from indexer.sources.beir import BeirThreadSource
+from indexer.sources.discord_export import DiscordExportOptions, DiscordExportSource
+from indexer.sources.discourse import DiscourseOptions, DiscourseSource
+from indexer.sources.faq import FaqOptions, FaqSource
 from indexer.sources.jsonl import JsonlThreadSource
+from indexer.sources.slack_export import SlackExportOptions, SlackExportSource
+from indexer.sources.stackexchange import StackExchangeOptions, StackExchangeSource
 
 
 class NoOptions(BaseModel):
@@ -42,5 +47,30 @@ SOURCE_TYPES: dict[str, SourceType] = {
     "beir": SourceType(
         lambda path, name, _opts: BeirThreadSource(path, name=name),  # type: ignore[arg-type]
         help="a BEIR-style corpus.jsonl (or its folder)",
+    ),
+    "discourse": SourceType(
+        lambda path, name, opts: DiscourseSource(path, name=name, options=opts),  # type: ignore[arg-type]
+        options=DiscourseOptions,
+        help="a folder of Discourse topic JSON files (/t/{id}.json?print=true)",
+    ),
+    "slack_export": SourceType(
+        lambda path, name, opts: SlackExportSource(path, name=name, options=opts),  # type: ignore[arg-type]
+        options=SlackExportOptions,
+        help="a Slack workspace export (.zip or its unpacked folder)",
+    ),
+    "discord_export": SourceType(
+        lambda path, name, opts: DiscordExportSource(path, name=name, options=opts),  # type: ignore[arg-type]
+        options=DiscordExportOptions,
+        help="DiscordChatExporter JSON (a file or a folder of them)",
+    ),
+    "stackexchange": SourceType(
+        lambda path, name, opts: StackExchangeSource(path, name=name, options=opts),  # type: ignore[arg-type]
+        options=StackExchangeOptions,
+        help="a Stack Exchange data dump folder (Posts.xml, Users.xml)",
+    ),
+    "faq": SourceType(
+        lambda path, name, opts: FaqSource(path, name=name, options=opts),  # type: ignore[arg-type]
+        options=FaqOptions,
+        help="a curated FAQ: CSV (question,answer,...) or Markdown (## Question), or a folder of them",
     ),
 }

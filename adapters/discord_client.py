@@ -1,0 +1,340 @@
+"""PeerbotClient: discord.py's client with peerbot's listeners for messages, slash commands, buttons, notices."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+
+from adapters.discord_commands import PeerbotTree, acknowledge, ephemeral, install_commands
+from adapters.discord_parse import PLATFORM, interaction_question, is_public, snowflakes, to_question
+from adapters.discord_render import Part, alert, ping_targets, render, split_text, thread_name
+from adapters.discord_views import ClaimButton, FeedbackButton, claim_view, feedback_view
+from bots import messages
+from bots.bot import Bot, Verdict
+from bots.config import Settings
+from bots.conversation import Outcome, Question, Reply
+from bots.notices import Notice
+
+log = logging.getLogger(__name__)
+
+
+def _escalated(reply: Reply) -> bool:
+    """Superusers were asked: no trusted answer, or an answer to an upset customer that a person follows up."""
+    return reply.escalation_id is not None and (reply.outcome is Outcome.ESCALATE or reply.urgent)
+
+
+class PeerbotClient(discord.Client):
+    """discord.py's client with peerbot's listeners; every message it sends pings no one unless it says so."""
+
+    def __init__(self, bot: Bot, settings: Settings, *, intents: discord.Intents, guild_ready_timeout: float) -> None:
+        super().__init__(
+            intents=intents,
+            allowed_mentions=discord.AllowedMentions.none(),
+            guild_ready_timeout=guild_ready_timeout,
+        )
+        self.bot = bot
+        self.settings = settings
+        self.help_channels = frozenset(snowflakes(settings.discord.help_channels, "discord.help_channels"))
+        self.admins = frozenset(settings.discord.admins)
+        self.superuser_ids = frozenset(s.discord_id for s in settings.superusers if s.discord_id)
+        self.tree = PeerbotTree(self)
+        install_commands(self.tree)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(FeedbackButton, ClaimButton)
+        try:
+            synced = await self.tree.sync()
+        except discord.HTTPException:
+            log.exception("could not register the slash commands; @mentions and help channels still work")
+        else:
+            log.info("slash commands registered: %s", ", ".join(c.name for c in synced))
+
+    async def on_ready(self) -> None:
+        log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
+        if not self.intents.message_content:
+            log.warning("running without the Message Content intent: answering /ask, @mentions and DMs only")
+        missing = [c for c in self.help_channels if self.get_channel(c) is None]
+        if missing:
+            log.warning("discord.help_channels not visible to the bot: %s", ", ".join(map(str, missing)))
+        escalations = self.settings.discord.escalation_channel
+        if escalations and is_public(self.get_channel(int(escalations))):
+            log.warning(
+                "discord.escalation_channel %s is readable by @everyone: questions asked in private channels "
+                "and DMs are quoted there; make it a private channel for superusers",
+                escalations,
+            )
+
+    def is_admin(self, interaction: discord.Interaction[Any]) -> bool:
+        return interaction.permissions.manage_guild or str(interaction.user.id) in self.admins
+
+    # --- messages
+
+    async def on_message(self, message: discord.Message) -> None:
+        if self.user is None or message.author.bot:
+            return
+        try:
+            channel = await self._resolve(message)
+            if await self._human_answer(message, channel):
+                return
+            question = to_question(message, channel, self.user.id, self.help_channels)
+            if question is not None:
+                await self._answer_message(message, channel, question)
+        except Exception:
+            log.exception("failed to handle message %s", message.id)
+            await self._apologise(message.channel)
+
+    async def _resolve(self, message: discord.Message) -> Any:
+        """The message's channel, fetched when the cache only knows its id (a thread created a moment ago)."""
+        channel = message.channel
+        if isinstance(channel, discord.PartialMessageable) and channel.guild is not None:
+            try:
+                return await self.fetch_channel(channel.id)
+            except discord.HTTPException:
+                log.warning("could not fetch channel %s", channel.id)
+        return channel
+
+    async def _human_answer(self, message: discord.Message, channel: Any) -> bool:
+        """A superuser's reply where an escalation waits: record it, mark it with a tick."""
+        if str(message.author.id) not in self.superuser_ids:
+            return False
+        recorded = await self.bot.human_answer(PLATFORM, str(channel.id), str(message.author.id), message.content)
+        if recorded is None:
+            return False
+        log.info("superuser reply recorded for escalation %s", recorded)
+        try:
+            await message.add_reaction("✅")
+        except discord.HTTPException:
+            log.warning("could not react to superuser reply %s", message.id)
+        return True
+
+    async def _answer_message(self, message: discord.Message, channel: Any, question: Question) -> None:
+        reply = await self.bot.handle(question)
+        if reply is None:
+            return  # a redelivered event, answered the first time
+        target: discord.abc.Messageable = channel
+        reference: discord.Message | None = None
+        link = message.jump_url
+        if isinstance(channel, discord.TextChannel):
+            thread: Any = None
+            try:
+                thread = await message.create_thread(name=thread_name(question.text))
+            except discord.HTTPException as exc:
+                thread = await self._channel(str(message.id)) if exc.code == 160004 else None  # already has one
+                if thread is None:
+                    log.warning("cannot start a thread in channel %s: %s; replying in the channel", channel.id, exc)
+                    reference = message
+            if thread is not None:
+                target, link = thread, thread.jump_url
+        await self._send(target, render(reply), reference=reference)
+        if _escalated(reply):
+            await self._alert(reply, question.text, question.asker, link, fallback=target)
+
+    async def _send(
+        self,
+        target: discord.abc.Messageable,
+        parts: list[Part],
+        *,
+        reference: discord.Message | None = None,
+    ) -> None:
+        for part in parts:
+            extra: dict[str, Any] = {"reference": reference} if reference else {}
+            view = feedback_view(part.feedback)
+            if view is not None:
+                extra["view"] = view
+            await target.send(part.content, suppress_embeds=True, **extra)
+            reference = None
+
+    async def _apologise(self, channel: Any) -> None:
+        try:
+            await channel.send(messages.APOLOGY)
+        except Exception:
+            log.exception("could not even apologise in channel %s", getattr(channel, "id", "?"))
+
+    # --- escalation
+
+    async def _alert(
+        self,
+        reply: Reply,
+        question: str,
+        asker: str,
+        link: str | None,
+        *,
+        fallback: discord.abc.Messageable | None,
+    ) -> None:
+        """Ping the superusers in the escalation channel (else where the question was asked)."""
+        channel = await self._escalation_channel() or fallback
+        if channel is None:
+            log.error("escalation %s has nowhere to be posted", reply.escalation_id)
+            return
+        if is_public(channel):  # near misses may come from private entries the asker could see: not for everyone
+            reply = dataclasses.replace(reply, matches=[m for m in reply.matches if m.entry.visibility == "public"])
+        parts, allowed = alert(
+            reply,
+            question=question,
+            asker_id=asker,
+            link=link,
+            superusers=self.settings.superusers,
+            role=self.settings.discord.superuser_role,
+        )
+        for n, part in enumerate(parts):
+            mentions = allowed if n == 0 else discord.AllowedMentions.none()
+            view = claim_view(reply.escalation_id) if n == len(parts) - 1 else None
+            await channel.send(
+                part, allowed_mentions=mentions, suppress_embeds=True, view=view or discord.utils.MISSING
+            )
+
+    async def _escalation_channel(self) -> discord.abc.Messageable | None:
+        configured = self.settings.discord.escalation_channel
+        if configured is None:
+            return None
+        channel = self.get_channel(int(configured))
+        if channel is None:
+            try:
+                channel = await self.fetch_channel(int(configured))
+            except discord.HTTPException:
+                log.exception("discord.escalation_channel %s cannot be reached", configured)
+                return None
+        if not isinstance(channel, discord.abc.Messageable):
+            log.error("discord.escalation_channel %s is not a channel messages can be sent to", configured)
+            return None
+        return channel
+
+    # --- notices from the bot: ladder pings, updates to askers, announcements
+
+    async def deliver(self, notices: Sequence[Notice]) -> None:
+        for notice in notices:
+            try:
+                await self._deliver(notice)
+            except Exception:
+                log.exception("could not deliver a %s notice (escalation %s)", notice.kind, notice.escalation_id)
+
+    async def _deliver(self, notice: Notice) -> None:
+        row = None
+        if notice.escalation_id is not None:
+            row = await asyncio.to_thread(self.bot.store.escalation, notice.escalation_id)
+        if notice.kind == "asker":
+            if notice.platform not in (None, PLATFORM):
+                return
+            target = await self._channel(notice.thread) or await self._channel(notice.channel)
+            if target is None:
+                log.warning("escalation %s: the asker's thread %s is gone", notice.escalation_id, notice.thread)
+                return
+            parts = [Part(chunk) for chunk in split_text(notice.text)]
+            if row is not None and parts:  # the asker can say it solved it
+                parts[-1] = Part(parts[-1].content, row.question_id)
+            await self._send(target, parts)
+            return
+        channel = await self._escalation_channel()
+        if channel is None and row is not None:
+            channel = await self._channel(row.thread)
+        if channel is None:
+            log.warning("a %s notice has nowhere to go: set discord.escalation_channel", notice.kind)
+            return
+        users: list[int] = []
+        if notice.kind == "ping":
+            users, _ = ping_targets([s.community_id for s in notice.superusers], notice.superusers, None)
+        pings = " ".join(f"<@{u}>" for u in users)
+        chunks = split_text(f"{pings}\n{notice.text}" if pings else notice.text)
+        for n, chunk in enumerate(chunks):
+            mentions = [discord.Object(u) for u in users] if n == 0 else []
+            allowed = discord.AllowedMentions(everyone=False, users=mentions, roles=False, replied_user=False)
+            last_ping = notice.kind == "ping" and n == len(chunks) - 1
+            view = claim_view(notice.escalation_id) if last_ping else None
+            await channel.send(
+                chunk, allowed_mentions=allowed, suppress_embeds=True, view=view or discord.utils.MISSING
+            )
+
+    async def _channel(self, channel_id: str | None) -> Any:
+        """A channel or thread by id: from the cache, else fetched; None when it is gone or not an id."""
+        if not channel_id or not channel_id.isdigit():
+            return None
+        channel = self.get_channel(int(channel_id))
+        if channel is None:
+            try:
+                channel = await self.fetch_channel(int(channel_id))
+            except discord.HTTPException:
+                return None
+        return channel if isinstance(channel, discord.abc.Messageable) else None
+
+    async def on_claim(self, interaction: discord.Interaction[Any], escalation_id: int) -> None:
+        """ "Claim it" under an alert: exactly one superuser wins; the others are told who has it."""
+        if await acknowledge(interaction, ephemeral=True) is None:
+            return
+        try:
+            reply = await self.bot.claim(escalation_id, PLATFORM, str(interaction.user.id))
+        except Exception:
+            log.exception("failed to claim escalation %s", escalation_id)
+            reply = Reply(Outcome.ERROR, messages.APOLOGY)
+        await interaction.followup.send(reply.text, ephemeral=True)
+
+    def _conversation(self, thread: str | None) -> Any:
+        """The cached channel or thread a conversation continues in, if it is one."""
+        return self.get_channel(int(thread)) if thread and thread.isdigit() else None
+
+    # --- interactions
+
+    async def on_ask(self, interaction: discord.Interaction[Any], text: str) -> None:
+        anchor = await acknowledge(interaction, ephemeral=False)
+        if anchor is None:
+            return
+        try:
+            await self._answer_interaction(interaction, interaction_question(interaction, text, anchor), anchor)
+        except Exception:
+            log.exception("failed to answer /ask %s", interaction.id)
+            try:
+                await interaction.edit_original_response(content=messages.APOLOGY, view=None)
+            except discord.HTTPException:
+                await ephemeral(interaction, messages.APOLOGY)
+
+    async def _answer_interaction(self, interaction: discord.Interaction[Any], question: Question, anchor: int) -> None:
+        reply = await self.bot.handle(question)
+        if reply is None:
+            await interaction.delete_original_response()
+            return
+        first, *rest = render(reply)
+        await interaction.edit_original_response(content=first.content, view=feedback_view(first.feedback))
+        channel = interaction.channel
+        link = f"https://discord.com/channels/{interaction.guild_id or '@me'}/{interaction.channel_id}/{anchor}"
+        target: discord.abc.Messageable | None = None
+        if isinstance(channel, discord.TextChannel):
+            try:
+                target = await channel.get_partial_message(anchor).create_thread(name=thread_name(question.text))
+            except discord.HTTPException:
+                log.warning("cannot start a thread for /ask in channel %s", channel.id, exc_info=True)
+            else:
+                link = target.jump_url
+        if target is not None:
+            await self._send(target, rest)
+        else:
+            for part in rest:
+                view = feedback_view(part.feedback)
+                await interaction.followup.send(part.content, view=view or discord.utils.MISSING)
+        if _escalated(reply):
+            fallback = target or (channel if isinstance(channel, discord.abc.Messageable) else None)
+            await self._alert(reply, question.text, question.asker, link, fallback=fallback)
+
+    async def on_feedback(self, interaction: discord.Interaction[Any], verdict: Verdict, question_id: int) -> None:
+        """A button under an answer: record it; "Ask a human" escalates and pings the superusers."""
+        if await acknowledge(interaction, ephemeral=True) is None:
+            return
+        try:
+            reply = await self.bot.feedback(question_id, str(interaction.user.id), verdict)
+            await interaction.followup.send(reply.text, ephemeral=True)
+            if reply.outcome is not Outcome.ESCALATE:
+                return
+            row = await asyncio.to_thread(self.bot.store.question, question_id)
+            channel = self._conversation(row.thread if row else None) or interaction.channel
+            target = channel if isinstance(channel, discord.abc.Messageable) else None
+            if target is not None:  # tell the thread too: the superuser will answer there
+                await target.send(reply.text)
+            link = getattr(target, "jump_url", None) or (interaction.message.jump_url if interaction.message else None)
+            asker = row.asker if row else str(interaction.user.id)
+            await self._alert(reply, row.text if row else "", asker, link, fallback=target)
+        except Exception:
+            log.exception("failed to record feedback on question %s", question_id)
+            await interaction.followup.send(messages.APOLOGY, ephemeral=True)

@@ -1,0 +1,102 @@
+"""Discord objects as Questions: which messages are questions, where the answer goes, who may read it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from typing import Any
+
+import discord
+
+from bots.config import Settings
+from bots.conversation import Question
+from knowledge.errors import ConfigError
+
+PLATFORM = "discord"
+_QUESTION_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+
+
+def is_public(channel: Any) -> bool:
+    """Anyone in the server can read it: @everyone may view the channel (a thread: its parent). DMs are not."""
+    if isinstance(channel, discord.Thread):
+        if channel.is_private():
+            return False
+        if channel.parent is None:
+            return True  # unknown parent: assume public, which only ever narrows what may be shown
+        channel = channel.parent
+    if isinstance(channel, discord.abc.GuildChannel):
+        return channel.permissions_for(channel.guild.default_role).view_channel
+    if isinstance(channel, discord.PartialMessageable):
+        return channel.guild is not None
+    return False
+
+
+def _place(channel: Any, anchor: int) -> dict[str, Any]:
+    """Question fields for something said in `channel`; `anchor` is the message a new thread would start from."""
+    public = is_public(channel)
+    if isinstance(channel, discord.Thread):
+        where, thread = str(channel.parent_id), str(channel.id)
+    elif isinstance(channel, discord.DMChannel | discord.GroupChannel):
+        where = thread = str(channel.id)
+    else:  # a guild channel: the answer goes in a thread started from the anchor message (same id)
+        where, thread = str(channel.id), str(anchor)
+    private = frozenset() if public or isinstance(channel, discord.DMChannel) else frozenset({where})
+    return {"channel": where, "thread": thread, "public": public, "private_channels": private}
+
+
+def _mention(me_id: int) -> re.Pattern[str]:
+    return re.compile(rf"<@!?{me_id}>")
+
+
+def to_question(message: discord.Message, channel: Any, me_id: int, help_channels: Collection[int]) -> Question | None:
+    """A message as a question: a DM, an @mention, a new message in a help channel, or a new help-forum post."""
+    if message.author.bot or message.type not in _QUESTION_TYPES:
+        return None
+    mention = _mention(me_id)
+    mentioned = bool(mention.search(message.content))
+    text = mention.sub(" ", message.content).strip()
+    if isinstance(channel, discord.Thread):
+        forum_post = message.id == channel.id and channel.parent_id in help_channels
+        if forum_post:
+            text = f"{channel.name}\n{text}".strip()
+        elif not mentioned:
+            return None
+    elif message.guild is not None and not mentioned and not (channel.id in help_channels and text):
+        return None  # an empty text here means the Message Content intent is off: not a question we can read
+    return Question(
+        text=text,
+        asker=str(message.author.id),
+        platform=PLATFORM,
+        asker_name=message.author.display_name,
+        event_id=str(message.id),
+        **_place(channel, message.id),
+    )
+
+
+def interaction_question(interaction: discord.Interaction[Any], text: str, anchor: int) -> Question:
+    """/ask as a question; `anchor` is the id of the interaction's response message."""
+    return Question(
+        text=text,
+        asker=str(interaction.user.id),
+        platform=PLATFORM,
+        asker_name=interaction.user.display_name,
+        event_id=str(interaction.id),
+        **_place(interaction.channel or discord.Object(interaction.channel_id or 0), anchor),
+    )
+
+
+def snowflakes(values: Collection[str], key: str) -> list[int]:
+    bad = [v for v in values if not str(v).isdigit()]
+    if bad:
+        raise ConfigError(f"{key}: Discord ids are numbers (Developer Mode > Copy ID), got {', '.join(map(repr, bad))}")
+    return [int(v) for v in values]
+
+
+def check_settings(settings: Settings) -> None:
+    """Every Discord id in config.toml is a number: fail at start, not at the first escalation."""
+    d = settings.discord
+    snowflakes(d.help_channels, "discord.help_channels")
+    snowflakes([d.escalation_channel] if d.escalation_channel else [], "discord.escalation_channel")
+    snowflakes([d.superuser_role] if d.superuser_role else [], "discord.superuser_role")
+    snowflakes(d.admins, "discord.admins")
+    snowflakes([s.discord_id for s in settings.superusers if s.discord_id], "superusers.discord_id")

@@ -1,0 +1,104 @@
+"""Replies as Discord messages: parts under the 2000-character limit, feedback buttons, the superuser alert.
+
+Pure functions, no network: everything here can be tested without a client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import discord
+
+from bots import messages
+from bots.config import Superuser
+from bots.conversation import Outcome, Reply
+
+MESSAGE_LIMIT = 2000  # characters in one Discord message
+THREAD_NAME_LIMIT = 100
+_FEEDBACK_OUTCOMES = (Outcome.ANSWER, Outcome.SUGGEST)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One Discord message; `feedback` is the question id whose buttons go under it."""
+
+    content: str
+    feedback: int | None = None
+
+
+def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Cut text into pieces of at most `limit` characters, at a paragraph, line or word break when there is one."""
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, got {limit}")
+    parts: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[: limit + 1]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
+        for sep in ("\n\n", "\n", " "):
+            at = window.rfind(sep)
+            if at > limit // 2:
+                cut = at
+                break
+        if cut <= 0:
+            cut = limit
+        head, rest = rest[:cut].rstrip(), rest[cut:].lstrip()
+        if head:
+            parts.append(head)
+    if rest:
+        parts.append(rest)
+    return parts
+
+
+def render(reply: Reply) -> list[Part]:
+    """The messages for a reply; answers and suggestions get feedback buttons under their last part."""
+    chunks = split_text(reply.text) or [messages.APOLOGY]
+    buttons = reply.question_id if reply.outcome in _FEEDBACK_OUTCOMES else None
+    return [Part(chunk) for chunk in chunks[:-1]] + [Part(chunks[-1], buttons)]
+
+
+def thread_name(question: str) -> str:
+    """A thread title from the question's first line."""
+    first = (question.strip().splitlines() or [""])[0].strip() or messages.DISCORD_THREAD_NAME
+    return first if len(first) <= THREAD_NAME_LIMIT else first[: THREAD_NAME_LIMIT - 1].rstrip() + "…"
+
+
+def ping_targets(
+    notify: Sequence[str], superusers: Sequence[Superuser], role: str | None
+) -> tuple[list[int], int | None]:
+    """The Discord user ids of the superusers to notify, and the role id when the role is to be pinged too:
+    for a whole-group escalation, or when none of the chosen superusers has a Discord id."""
+    wanted = set(notify)
+    users = list(dict.fromkeys(int(s.discord_id) for s in superusers if s.community_id in wanted and s.discord_id))
+    everyone = bool(superusers) and all(s.community_id in wanted for s in superusers)
+    return users, int(role) if role and (everyone or not users) else None
+
+
+def alert(
+    reply: Reply,
+    *,
+    question: str,
+    asker_id: str,
+    link: str | None,
+    superusers: Sequence[Superuser],
+    role: str | None,
+) -> tuple[list[str], discord.AllowedMentions]:
+    """The superuser alert for an escalation, and the mentions it may ping: exactly those superusers and the role."""
+    users, role_id = ping_targets(reply.notify, superusers, role)
+    pings = [f"<@{u}>" for u in users] + ([f"<@&{role_id}>"] if role_id else [])
+    text = messages.escalation_alert(
+        escalation_id=reply.escalation_id,
+        asker=f"<@{asker_id}>" if asker_id.isdigit() else asker_id,
+        question=question,
+        reply_at=link,
+        near_misses=reply.matches,
+    )
+    parts = split_text(" ".join(pings) + "\n" + text if pings else text)
+    allowed = discord.AllowedMentions(
+        everyone=False,
+        users=[discord.Object(u) for u in users],
+        roles=[discord.Object(role_id)] if role_id else False,
+        replied_user=False,
+    )
+    return parts, allowed

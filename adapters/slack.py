@@ -1,0 +1,408 @@
+"""The Slack adapter: slack-bolt's AsyncApp, in Socket Mode or behind an Events API endpoint, wired to the bot."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from typing import Any
+
+from adapters.slack_parse import (
+    Payload,
+    command_question,
+    event_question,
+    feedback_action,
+    mention_is_question,
+    message_route,
+    plain_text,
+    split_thread,
+    subcommand,
+    thread_key,
+    thread_root,
+)
+from adapters.slack_render import (
+    FEEDBACK_PREFIX,
+    Message,
+    escape,
+    inert,
+    message,
+    render,
+    render_escalation,
+    user_mention,
+)
+from bots import messages
+from bots.bot import Bot
+from bots.config import Settings
+from bots.conversation import Outcome, Question, Reply
+from bots.secrets import require_env
+from knowledge.errors import AdapterError
+
+try:
+    from aiohttp import web
+    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+    from slack_bolt.app.async_server import AsyncSlackAppServer
+    from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.http_retry.builtin_async_handlers import (
+        AsyncConnectionErrorRetryHandler,
+        AsyncRateLimitErrorRetryHandler,
+    )
+    from slack_sdk.web.async_client import AsyncWebClient
+except ImportError as exc:  # pragma: no cover - depends on the install
+    raise AdapterError(
+        f"the Slack adapter needs slack-bolt, slack-sdk and aiohttp ({exc.name} is missing): "
+        "pip install 'peerbot[slack]'"
+    ) from exc
+
+from adapters.slack_lookup import SlackLookup, slack_error  # after the install check
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"  # HTTP mode: events, slash commands and button presses all arrive here
+FEEDBACK_ACTIONS = re.compile(rf"^{FEEDBACK_PREFIX}:[a-z]+:\d+$")
+SHUTDOWN_GRACE_S = 10.0
+
+
+class SlackAdapter:
+    name = "slack"
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        bot_token: str,
+        app_token: str | None = None,
+        signing_secret: str | None = None,
+        base_url: str | None = None,
+        host: str = "0.0.0.0",
+        port: int | None = None,
+    ) -> None:
+        """base_url points the Web API client somewhere else than slack.com (tests use a local fake)."""
+        self.settings = settings
+        self.mode = settings.slack.mode
+        if not bot_token.startswith("xoxb-"):
+            raise AdapterError("SLACK_BOT_TOKEN should be the app's bot token (it starts with xoxb-)")
+        if self.mode == "socket" and not (app_token or "").startswith("xapp-"):
+            raise AdapterError("Socket Mode needs SLACK_APP_TOKEN, an app-level token (it starts with xapp-)")
+        if self.mode == "http" and not signing_secret:
+            raise AdapterError("HTTP mode needs SLACK_SIGNING_SECRET to verify that requests come from Slack")
+        self._app_token = app_token
+        self._signing_secret = signing_secret or ""
+        self.client = AsyncWebClient(
+            token=bot_token,
+            retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
+            base_url=base_url or AsyncWebClient.BASE_URL,
+        )
+        self.host = host
+        self.port = settings.slack.port if port is None else port
+        self.help_channels = frozenset(settings.slack.help_channels)
+        self.admins = frozenset(settings.slack.admins)
+        self.slack_ids = {s.community_id: s.slack_id for s in settings.superusers if s.slack_id}
+        self._bot: Bot | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self._runner: web.AppRunner | None = None
+        self._busy: set[asyncio.Task[Any]] = set()
+        self.lookup = SlackLookup(self.client)
+
+    @classmethod
+    def from_env(cls, settings: Settings, *, base_url: str | None = None) -> SlackAdapter:
+        """Secrets from the environment: SLACK_BOT_TOKEN plus SLACK_APP_TOKEN (socket) or SLACK_SIGNING_SECRET."""
+        if settings.slack.mode == "socket":
+            env = require_env(
+                "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", purpose='Slack in Socket Mode (slack.mode = "socket")'
+            )
+            return cls(settings, bot_token=env["SLACK_BOT_TOKEN"], app_token=env["SLACK_APP_TOKEN"], base_url=base_url)
+        env = require_env("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", purpose='Slack in HTTP mode (slack.mode = "http")')
+        return cls(
+            settings, bot_token=env["SLACK_BOT_TOKEN"], signing_secret=env["SLACK_SIGNING_SECRET"], base_url=base_url
+        )
+
+    @property
+    def bot(self) -> Bot:
+        if self._bot is None:
+            raise RuntimeError("the Slack adapter is not started")
+        return self._bot
+
+    @property
+    def http_port(self) -> int | None:
+        """The port the Events API endpoint listens on (HTTP mode, once started)."""
+        if self._runner is None or not self._runner.addresses:
+            return None
+        return int(self._runner.addresses[0][1])
+
+    # -- lifecycle ------------------------------------------------------------------------------------------
+
+    def build_app(self) -> AsyncApp:
+        app = AsyncApp(
+            name="peerbot",
+            client=self.client,
+            signing_secret=self._signing_secret,
+            request_verification_enabled=self.mode == "http",
+        )
+        app.event("app_mention")(self._on_mention)
+        app.event("message")(self._on_message)
+        app.command("/ask")(self._on_ask)
+        app.command("/peerbot")(self._on_peerbot)
+        app.action(FEEDBACK_ACTIONS)(self._on_feedback)
+        return app
+
+    async def start(self, bot: Bot) -> None:
+        """Check the token, then connect (Socket Mode) or listen on the port (HTTP mode); returns once ready."""
+        self._bot = bot
+        try:
+            identity = await self.client.auth_test()
+        except SlackApiError as exc:
+            raise AdapterError(f"Slack refused SLACK_BOT_TOKEN ({slack_error(exc)})") from None
+        except Exception as exc:
+            raise AdapterError(f"cannot reach Slack at {self.client.base_url} ({exc}); check the network") from None
+        app = self.build_app()
+        if self.mode == "socket":
+            self._socket = AsyncSocketModeHandler(app, app_token=self._app_token)
+            try:  # the first websocket URL, asked here so a bad app token fails now (connect() retries forever)
+                self._socket.client.wss_uri = await self._socket.client.issue_new_wss_url()
+            except SlackApiError as exc:
+                await self._socket.close_async()
+                raise AdapterError(f"Slack refused SLACK_APP_TOKEN ({slack_error(exc)})") from None
+            await self._socket.connect_async()
+        else:
+            server = AsyncSlackAppServer(port=self.port, path=EVENTS_PATH, app=app, host=self.host)
+            self._runner = web.AppRunner(server.web_app, access_log=None)
+            await self._runner.setup()
+            try:
+                await web.TCPSite(self._runner, self.host, self.port).start()
+            except OSError as exc:
+                await self._runner.cleanup()
+                raise AdapterError(f"cannot listen on {self.host}:{self.port} ({exc}); change slack.port") from None
+        if not self.settings.slack.escalation_channel and not self.settings.slack.dm_superusers:
+            log.warning("slack.escalation_channel is not set and dm_superusers is off: escalations ping nobody")
+        log.info(
+            "slack adapter ready",
+            extra={"mode": self.mode, "port": self.http_port, "bot_user": identity.get("user_id")},
+        )
+
+    async def stop(self) -> None:
+        """Stop taking events, then give the answers in progress a moment to finish."""
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        await self.drain(SHUTDOWN_GRACE_S)
+
+    async def run(self, bot: Bot) -> None:
+        """Serve until cancelled (Ctrl-C) or sent SIGTERM, then stop cleanly."""
+        await self.start(bot)
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        with suppress(NotImplementedError, RuntimeError):  # not the main thread, or no signals here
+            loop.add_signal_handler(signal.SIGTERM, stopping.set)
+        try:
+            await stopping.wait()
+        finally:
+            with suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signal.SIGTERM)
+            await self.stop()
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait until no event, command or button press is being worked on."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._busy and loop.time() < deadline:
+            await asyncio.wait(set(self._busy), timeout=deadline - loop.time())
+
+    @asynccontextmanager
+    async def _working(self) -> AsyncIterator[None]:
+        task = asyncio.current_task()
+        if task is not None:
+            self._busy.add(task)
+        try:
+            yield
+        finally:
+            if task is not None:
+                self._busy.discard(task)
+
+    # -- listeners (Bolt injects arguments by name) ---------------------------------------------------------
+
+    async def _on_mention(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
+        async with self._working():
+            if mention_is_question(event, help_channels=self.help_channels):
+                question = event_question(event, event_id=body.get("event_id"), bot_user_id=context.bot_user_id)
+                await self._answer(question, event["channel"], thread_root(event))
+
+    async def _on_message(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
+        async with self._working():
+            route = message_route(event, help_channels=self.help_channels, superusers=set(self.slack_ids.values()))
+            if route == "question":
+                question = event_question(event, event_id=body.get("event_id"), bot_user_id=context.bot_user_id)
+                if event.get("channel_type") == "im":
+                    question = dataclasses.replace(
+                        question, private_channels=await self.lookup.private_channels(event["user"])
+                    )
+                await self._answer(question, event["channel"], thread_root(event))
+            elif route == "human_answer":
+                await self._human_answer(event, context.bot_user_id)
+
+    async def _on_ask(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        async with self._working():
+            if not plain_text(command.get("text") or ""):
+                await ack(text=messages.EMPTY_QUESTION, response_type="ephemeral")
+                return
+            await ack()
+            channel, user = command["channel_id"], command["user_id"]
+            asked = escape(messages.SLACK_ASKED).format(
+                asker=user_mention(user) or inert(user), question=inert(plain_text(command["text"]))
+            )
+            try:
+                posted = await self.client.chat_postMessage(
+                    channel=channel, text=asked, unfurl_links=False, unfurl_media=False, link_names=False
+                )
+                root_ts = str(posted["ts"])
+            except Exception as exc:
+                error = slack_error(exc)
+                log.warning("cannot post the /ask question", extra={"channel": channel, "error": error})
+                cannot = error in ("not_in_channel", "channel_not_found", "is_archived")
+                await respond(
+                    text=escape(messages.SLACK_NOT_IN_CHANNEL if cannot else messages.APOLOGY),
+                    response_type="ephemeral",
+                )
+                return
+            await self._answer(command_question(command, root_ts=root_ts), channel, root_ts)
+
+    async def _on_peerbot(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        async with self._working():
+            name, user = subcommand(command.get("text") or ""), command["user_id"]
+            if name == "help":
+                await ack(
+                    text=escape(messages.SLACK_HELP.format(community=self.settings.community.name)),
+                    response_type="ephemeral",
+                )
+            elif name == "reindex" and user not in self.admins:
+                log.warning("reindex refused: not an admin", extra={"user": user})
+                await ack(text=escape(messages.NOT_ADMIN), response_type="ephemeral")
+            elif name == "reindex":
+                await ack(text=escape(messages.SLACK_REINDEX_STARTED), response_type="ephemeral")
+                await respond(text=escape(await self._reindex(user)), response_type="ephemeral")
+            elif name == "stats":
+                await ack()
+                stats = Question(text="/stats", asker=user, platform="slack", channel=command["channel_id"])
+                reply = await self.bot.handle(stats)
+                await respond(text=escape(reply.text if reply else messages.APOLOGY), response_type="ephemeral")
+            else:
+                await ack(text=escape(messages.SLACK_UNKNOWN_SUBCOMMAND.format(name=name)), response_type="ephemeral")
+
+    async def _on_feedback(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        async with self._working():
+            await ack()
+            parsed = feedback_action(str(action.get("action_id")))
+            if parsed is None:
+                return
+            verdict, question_id = parsed
+            try:
+                reply = await self.bot.feedback(question_id, body["user"]["id"], verdict)
+            except Exception:
+                log.exception("failed to record feedback", extra={"question_id": question_id, "verdict": verdict})
+                await respond(text=escape(messages.APOLOGY), response_type="ephemeral", replace_original=False)
+                return
+            if reply.outcome is not Outcome.ESCALATE:
+                await respond(text=escape(reply.text), response_type="ephemeral", replace_original=False)
+                return
+            posted, channel = body.get("message") or {}, (body.get("channel") or {}).get("id")
+            if channel:
+                await self._send(channel, posted.get("thread_ts") or posted.get("ts"), render(reply))
+            else:
+                await respond(text=escape(reply.text), response_type="ephemeral", replace_original=False)
+            await self._escalate(reply)
+
+    # -- the work -------------------------------------------------------------------------------------------
+
+    async def _answer(self, question: Question, channel: str, thread_ts: str) -> None:
+        """Ask the bot and post its reply in the thread; on any failure the asker gets an apology, never silence."""
+        try:
+            reply = await self.bot.handle(question)
+            if reply is None:  # a redelivered event, answered the first time
+                return
+            await self._post(channel, thread_ts, render(reply))
+        except Exception:
+            log.exception("failed to answer on Slack", extra={"channel": channel})
+            await self._send(channel, thread_ts, message(messages.APOLOGY))
+            return
+        if reply.outcome is Outcome.ESCALATE:
+            await self._escalate(reply)
+
+    async def _post(self, channel: str, thread_ts: str | None, msg: Message) -> None:
+        await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, link_names=False, **msg)
+
+    async def _send(self, channel: str, thread_ts: str | None, msg: Message) -> bool:
+        """_post, logging instead of raising."""
+        try:
+            await self._post(channel, thread_ts, msg)
+        except Exception:
+            log.exception("failed to post on Slack", extra={"channel": channel})
+            return False
+        return True
+
+    async def _escalate(self, reply: Reply) -> None:
+        """Ping the superusers in the escalation channel (and by DM when configured) with the question."""
+        if reply.escalation_id is None:
+            return
+        try:
+            row = await asyncio.to_thread(self.bot.store.escalation, reply.escalation_id)
+            if row is None:
+                log.warning("escalation not found", extra={"escalation_id": reply.escalation_id})
+                return
+            unknown = [c for c in reply.notify if c not in self.slack_ids]
+            if unknown:
+                log.warning("superusers without slack_id were not pinged", extra={"superusers": unknown})
+            pinged = [self.slack_ids[c] for c in reply.notify if c in self.slack_ids]
+            channel, root_ts = split_thread(row.thread) if row.thread else (row.channel or "", "")
+            note = render_escalation(
+                escalation_id=row.id,
+                superusers=pinged,
+                asker=await self.lookup.display_name(row.asker),
+                question=row.question,
+                channel=channel or None,
+                permalink=await self.lookup.permalink(channel, root_ts),
+                near_misses=reply.matches,
+            )
+        except Exception:
+            log.exception("failed to prepare the escalation note", extra={"escalation_id": reply.escalation_id})
+            return
+        slack = self.settings.slack
+        targets = ([slack.escalation_channel] if slack.escalation_channel else []) + (
+            pinged if slack.dm_superusers else []
+        )
+        for target in targets:
+            await self._send(target, None, note)
+
+    async def _human_answer(self, event: Payload, bot_user_id: str | None) -> None:
+        channel, user = str(event["channel"]), str(event["user"])
+        thread = thread_key(channel, str(event["thread_ts"]))
+        try:
+            escalation_id = await self.bot.human_answer(
+                "slack", thread, user, plain_text(event.get("text") or "", bot_user_id)
+            )
+            if escalation_id is None:
+                return
+            await self.client.chat_postEphemeral(
+                channel=channel,
+                user=user,
+                thread_ts=event["thread_ts"],
+                text=escape(messages.SLACK_HUMAN_RECORDED.format(escalation_id=escalation_id)),
+            )
+        except Exception:
+            log.exception("failed to record a superuser's answer", extra={"channel": channel})
+
+    async def _reindex(self, user: str) -> str:
+        log.info("reindex requested", extra={"user": user})
+        try:
+            return (await self.bot.reindex()).text
+        except Exception:
+            log.exception("reindex failed")
+            return messages.APOLOGY

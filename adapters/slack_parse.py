@@ -1,0 +1,129 @@
+"""Slack payloads as Questions: which events are questions, and what they ask; decides nothing else."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from typing import Any, Literal, cast
+
+from adapters.slack_render import FEEDBACK_PREFIX, VERDICTS
+from bots.bot import Verdict
+from bots.conversation import Question
+
+Route = Literal["question", "human_answer"]
+Payload = Mapping[str, Any]
+
+_MARKUP = re.compile(r"<([^<>\n]*)>")
+_PEOPLE_SUBTYPES = (None, "file_share", "thread_broadcast")  # messages a person wrote (not edits, joins, bots)
+
+
+def plain_text(text: str, bot_user_id: str | None = None) -> str:
+    """Slack's wire format as the person typed it: our own mention dropped, mentions and links readable."""
+
+    def readable(found: re.Match[str]) -> str:
+        target, _, label = found.group(1).partition("|")
+        if bot_user_id and target == f"@{bot_user_id}":
+            return ""
+        if target[:1] in "@#":
+            return target[0] + (label or target[1:])
+        if target.startswith("!"):  # <!here>, <!channel>, <!subteam^ID|@team>
+            return "@" + (label.lstrip("@") or target[1:].split("^")[0])
+        return label or target  # a link: what it says, else the address
+
+    text = _MARKUP.sub(readable, text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+
+
+def is_public(channel: str, channel_type: str | None) -> bool:
+    """From channel_type when Slack sends it ("channel" is public); else public unless a DM or private group.
+
+    Public is the safe default: the bot then uses public entries and the channel's own entries only.
+    """
+    if channel_type:
+        return channel_type == "channel"
+    return not channel.startswith(("D", "G"))
+
+
+def thread_root(event: Payload) -> str:
+    return str(event.get("thread_ts") or event["ts"])
+
+
+def thread_key(channel: str, root_ts: str) -> str:
+    return f"{channel}:{root_ts}"
+
+
+def split_thread(thread: str) -> tuple[str, str]:
+    channel, _, root_ts = thread.partition(":")
+    return channel, root_ts
+
+
+def is_thread_reply(event: Payload) -> bool:
+    return bool(event.get("thread_ts")) and event.get("thread_ts") != event.get("ts")
+
+
+def from_person(event: Payload) -> bool:
+    return bool(event.get("user")) and not event.get("bot_id") and event.get("subtype") in _PEOPLE_SUBTYPES
+
+
+def message_route(event: Payload, *, help_channels: Collection[str], superusers: Collection[str]) -> Route | None:
+    """What a `message` event is to us: a question (DMs, new posts in help channels), a superuser's
+    reply in a thread (maybe an escalated one), or nothing."""
+    if not from_person(event):
+        return None
+    if event.get("channel_type") == "im":
+        return "question"
+    if is_thread_reply(event):
+        return "human_answer" if event["user"] in superusers else None
+    return "question" if event.get("channel") in help_channels else None
+
+
+def mention_is_question(event: Payload, *, help_channels: Collection[str]) -> bool:
+    """An app_mention is a question, unless the message listener already answers it (DMs, help-channel posts)."""
+    if not from_person(event) or "edited" in event:
+        return False
+    channel = str(event.get("channel", ""))
+    if channel.startswith("D"):
+        return False
+    return is_thread_reply(event) or channel not in help_channels
+
+
+def event_question(event: Payload, *, event_id: str | None, bot_user_id: str | None) -> Question:
+    channel = str(event["channel"])
+    return Question(
+        text=plain_text(str(event.get("text") or ""), bot_user_id),
+        asker=str(event["user"]),
+        platform="slack",
+        channel=channel,
+        public=is_public(channel, event.get("channel_type")),
+        thread=thread_key(channel, thread_root(event)),
+        event_id=event_id,
+    )
+
+
+def command_question(command: Payload, *, root_ts: str) -> Question:
+    """/ask: the question, threaded under the message the bot posted for it."""
+    channel = str(command["channel_id"])
+    return Question(
+        text=plain_text(str(command.get("text") or "")),
+        asker=str(command["user_id"]),
+        platform="slack",
+        channel=channel,
+        public=is_public(channel, None),
+        asker_name=command.get("user_name"),
+        thread=thread_key(channel, root_ts),
+    )
+
+
+def subcommand(text: str) -> str:
+    """`/peerbot reindex` -> "reindex"; no words -> "help"."""
+    words = text.split()
+    return words[0].lower() if words else "help"
+
+
+def feedback_action(action_id: str) -> tuple[Verdict, int] | None:
+    """`peerbot_feedback:solved:42` -> ("solved", 42)."""
+    prefix, _, rest = action_id.partition(":")
+    verdict, _, number = rest.partition(":")
+    if prefix != FEEDBACK_PREFIX or verdict not in VERDICTS or not number.isdigit():
+        return None
+    return cast(Verdict, verdict), int(number)

@@ -1,0 +1,214 @@
+"""Replies as Slack messages: Block Kit plus a text fallback, with everything we did not write made inert."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from bots import messages
+from bots.conversation import Outcome, Reply
+from knowledge.entries import Match
+from knowledge.sanitize import neutralize_mentions
+
+SECTION_LIMIT = 3000  # characters of text in one section block
+CONTEXT_LIMIT = 2000  # characters of text in one context element
+TITLE_LIMIT = 200  # characters of a thread title shown as a link
+URL_LIMIT = 1000  # longer addresses are not linked
+BLOCK_LIMIT = 50  # blocks in one message
+TEXT_LIMIT = 39_000  # Slack truncates `text` at 40,000 characters
+QUOTE_LIMIT = 2500  # characters of a question quoted to superusers
+FEEDBACK_PREFIX = "peerbot_feedback"
+VERDICTS = ("solved", "unhelpful", "human")
+
+Message = dict[str, Any]  # keyword arguments for chat.postMessage / respond()
+Block = dict[str, Any]
+
+_URL = re.compile(r"https?://[^\s<>|]+")
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters as entities: `<!channel>` or `<https://evil|nice>` become plain text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def inert(text: str) -> str:
+    """Text someone else wrote, safe to put in mrkdwn: no pings, no markup."""
+    return escape(neutralize_mentions(text))
+
+
+def user_mention(user_id: str) -> str | None:
+    """`<@U…>` for a well-formed user id, else None: the only pings we ever write."""
+    return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else None
+
+
+def channel_link(channel_id: str) -> str:
+    return f"<#{channel_id}>" if _CHANNEL_ID.fullmatch(channel_id) else inert(channel_id)
+
+
+def cut(text: str, limit: int) -> str:
+    """Escaped text shortened to limit characters, never in the middle of an entity."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    amp = head.rfind("&")
+    if amp != -1 and ";" not in head[amp:]:
+        head = head[:amp]
+    return head + "…"
+
+
+def link(title: str, url: str | None, thread_id: str | None = None) -> str:
+    title = title if len(title) <= TITLE_LIMIT else title[:TITLE_LIMIT].rstrip() + "…"
+    label = inert(title).replace("|", "¦") or "thread"
+    if url and len(url) <= URL_LIMIT and _URL.fullmatch(url):
+        return f"<{escape(url)}|{label}>"
+    return f"{label} (thread {inert(thread_id)})" if thread_id else label
+
+
+def entry_link(match: Match) -> str:
+    entry = match.entry
+    return link(entry.title, entry.url, entry.thread_id)
+
+
+def _fit(text: str, limit: int) -> int:
+    """How many leading characters of text stay within limit once escaped."""
+    size = 0
+    for i, char in enumerate(text):
+        size += len(escape(char))
+        if size > limit:
+            return i
+    return len(text)
+
+
+def chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """text escaped and cut into pieces of at most limit characters, at a line or word break where one is near."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while rest:
+        end = _fit(rest, limit)
+        if end < len(rest):
+            cut = max(rest.rfind("\n", 0, end + 1), rest.rfind(" ", 0, end + 1))
+            end = cut if cut > end // 2 else end
+        pieces.append(escape(rest[:end].rstrip()))
+        rest = rest[end:].strip()
+    return pieces
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(text, SECTION_LIMIT)}}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(text, CONTEXT_LIMIT)}]}
+
+
+def feedback_action_id(verdict: str, question_id: int) -> str:
+    return f"{FEEDBACK_PREFIX}:{verdict}:{question_id}"
+
+
+def feedback_buttons(question_id: int) -> Block:
+    buttons: list[dict[str, Any]] = []
+    for verdict in VERDICTS:
+        button: dict[str, Any] = {
+            "type": "button",
+            "action_id": feedback_action_id(verdict, question_id),
+            "text": {"type": "plain_text", "text": messages.FEEDBACK_LABELS[verdict]},
+            "value": str(question_id),
+        }
+        if verdict == "solved":
+            button["style"] = "primary"
+        buttons.append(button)
+    return {"type": "actions", "block_id": f"{FEEDBACK_PREFIX}:{question_id}", "elements": buttons}
+
+
+def message(text: str, blocks: list[Block] | None = None) -> Message:
+    """A message with its text fallback (escaped here) and link previews off."""
+    fallback = text if len(text) <= TEXT_LIMIT else text[:TEXT_LIMIT].rstrip() + "…"
+    out: Message = {"text": escape(fallback), "unfurl_links": False, "unfurl_media": False}
+    if blocks:
+        out["blocks"] = blocks
+    return out
+
+
+def _answer_blocks(match: Match, room: int) -> list[Block]:
+    """The peer answer in as many sections as fit in room blocks; the rest is left to the source thread."""
+    body = chunks(neutralize_mentions(match.entry.answer))
+    if len(body) > room:
+        body = [*body[: room - 1], escape(messages.SLACK_ANSWER_CUT)]
+    return [
+        section(escape(messages.SLACK_ANSWER_INTRO.format(confidence=match.confidence))),
+        *(section(piece) for piece in body),
+        context(inert(messages.credit(match))),
+        section(escape(messages.SLACK_SOURCE).format(link=entry_link(match))),
+    ]
+
+
+def _suggestion_blocks(matches: Sequence[Match]) -> list[Block]:
+    lines = [
+        messages.SLACK_SUGGESTION.format(n=n, link=entry_link(m), confidence=m.confidence)
+        for n, m in enumerate(matches[:3], start=1)
+    ]
+    return [
+        section(escape(messages.SLACK_SUGGEST_INTRO)),
+        section("\n".join(lines)),
+        context(escape(messages.SLACK_SUGGEST_OUTRO)),
+    ]
+
+
+def render(reply: Reply) -> Message:
+    """A reply as a Slack message: Block Kit for answers and suggestions, plain text for the rest."""
+    if reply.outcome not in (Outcome.ANSWER, Outcome.SUGGEST) or not reply.matches:
+        return message(reply.text)
+    # intro, credit, source, truncation note and buttons take at most five blocks
+    if reply.outcome is Outcome.ANSWER:
+        blocks = _answer_blocks(reply.matches[0], room=BLOCK_LIMIT - 5)
+    else:
+        blocks = _suggestion_blocks(reply.matches)
+    if reply.truncated:
+        blocks.append(context(escape(reply.text.rsplit("\n", 1)[-1])))
+    if reply.question_id is not None:
+        blocks.append(feedback_buttons(reply.question_id))
+    return message(reply.text, blocks)
+
+
+def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
+    text = text.strip()
+    if len(text) > limit:
+        text = text[:limit].rstrip() + "…"
+    return "\n".join(f"&gt; {line}" for line in inert(text).splitlines() or [""])
+
+
+def render_escalation(
+    *,
+    escalation_id: int | None,
+    superusers: Sequence[str],
+    asker: str,
+    question: str,
+    channel: str | None,
+    permalink: str | None,
+    near_misses: Sequence[Match],
+) -> Message:
+    """The note to superusers: pings for exactly `superusers` (Slack user ids), the question, where, near misses."""
+    pings = " ".join(m for m in (user_mention(u) for u in superusers) if m)
+    head = messages.SLACK_ESCALATION.format(escalation_id=escalation_id if escalation_id is not None else "?")
+    head = f"{pings} {escape(head)}".strip()
+    in_dm = channel is None or channel.startswith("D")
+    where = escape(messages.SLACK_IN_DM) if in_dm else channel_link(channel or "")
+    asked = escape(messages.SLACK_ASKED_IN).format(asker=inert(asker), where=where)
+    blocks = [section(head), section(f"{asked}\n{quote(question)}")]
+    if permalink and _URL.fullmatch(permalink):
+        blocks.append(section(f"<{escape(permalink)}|{escape(messages.SLACK_OPEN_QUESTION)}>"))
+    shown = [m for m in near_misses if m.entry.visibility == "public"]
+    hidden = len(near_misses) - len(shown)
+    if shown or hidden:
+        lines = [escape(messages.SLACK_NEAR_MISSES)]
+        lines += [messages.SLACK_NEAR_MISS.format(link=entry_link(m), confidence=m.confidence) for m in shown]
+        if hidden:
+            lines.append(escape(messages.SLACK_PRIVATE_NEAR_MISSES.format(count=hidden)))
+        blocks.append(section("\n".join(lines)))
+    blocks.append(context(escape(messages.SLACK_DM_HOWTO if in_dm else messages.SLACK_THREAD_HOWTO)))
+    out = message("", blocks)
+    out["text"] = head  # carries the pings, so notifications name the superusers
+    return out

@@ -1,0 +1,192 @@
+"""Discourse: a folder of topic JSON files as the API returns them (`/t/{id}.json?print=true`).
+
+Post #1 is the question, the other regular posts are replies. Likes are kudos; the Solved plugin's
+`accepted_answer` marks the accepted reply. Whispers, small actions, hidden and deleted posts and private
+messages are left out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from indexer.sources.base import Post, SourceProblem, Thread
+from indexer.sources.html_text import html_to_markdown
+from indexer.sources.jsonl import describe
+from knowledge.errors import SourceError
+
+LIKE = 2  # actions_summary id of a like
+REGULAR, MODERATOR_ACTION = 1, 2  # post_type values kept; 3 small action and 4 whisper are not
+
+
+class DiscourseOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base_url: str | None = None  # https://forum.example.com: threads link to {base_url}/t/{slug}/{id}
+    private_categories: list[int] = []  # category ids whose topics are private (staff, beta testers...)
+    good_trust_level: int | None = Field(None, ge=0, le=4)  # replies by users at this trust level or above: "good"
+
+
+class _Action(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: int
+    count: int = 0
+
+
+class DiscoursePost(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: int
+    username: str
+    name: str | None = None
+    cooked: str
+    created_at: str | None = None
+    post_number: int
+    post_type: int = REGULAR
+    like_count: int | None = None
+    actions_summary: list[_Action] = []
+    accepted_answer: bool = False
+    trust_level: int | None = None
+    hidden: bool = False
+    deleted_at: str | None = None
+    user_deleted: bool = False
+
+    @property
+    def likes(self) -> int:
+        if self.like_count is not None:
+            return self.like_count
+        return sum(a.count for a in self.actions_summary if a.id == LIKE)
+
+    @property
+    def shown(self) -> bool:
+        return (
+            self.post_type in (REGULAR, MODERATOR_ACTION)
+            and not self.hidden
+            and not self.deleted_at
+            and not self.user_deleted
+        )
+
+
+class _Tag(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    name: str
+
+
+class _Accepted(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    post_number: int
+
+
+class _PostStream(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    posts: list[dict[str, Any]]
+
+
+class DiscourseTopic(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: int
+    title: str
+    slug: str = "topic"
+    category_id: int | None = None
+    archetype: str = "regular"
+    tags: list[str | _Tag] = []
+    accepted_answer: _Accepted | None = None
+    post_stream: _PostStream
+
+
+def json_files(path: Path, source: str) -> list[Path]:
+    """A .json file, or every .json file under a folder, in a stable order; SourceError when there are none."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise SourceError(f"source {source!r}: cannot open {path} (no such file or folder)")
+    files = sorted(p for p in path.rglob("*.json") if p.is_file())
+    if not files:
+        raise SourceError(f"source {source!r}: cannot open {path} (no .json files in it)")
+    return files
+
+
+def load_json(file: Path, problems: list[SourceProblem]) -> Any | None:
+    """The file's JSON, or None after reporting why it could not be read."""
+    try:
+        return json.loads(file.read_text(encoding="utf-8", errors="replace"))
+    except json.JSONDecodeError as exc:
+        problems.append(SourceProblem(str(file), "file", f"not valid JSON ({exc.msg} at line {exc.lineno})"))
+    except OSError as exc:
+        problems.append(SourceProblem(str(file), "file", f"cannot read ({exc.strerror or exc})"))
+    return None
+
+
+class DiscourseSource:
+    """Topics from Discourse API JSON files; a bad file, topic or post is reported and skipped."""
+
+    def __init__(self, path: Path, name: str = "discourse", options: DiscourseOptions | None = None) -> None:
+        self.path = Path(path)
+        self.name = name
+        self.options = options or DiscourseOptions()
+        self.problems: list[SourceProblem] = []
+
+    def threads(self) -> Iterator[Thread]:
+        self.problems = []
+        for file in json_files(self.path, self.name):
+            data = load_json(file, self.problems)
+            if data is None:
+                continue
+            thread = self._topic(file, data)
+            if thread is not None:
+                yield thread
+
+    def _topic(self, file: Path, data: Any) -> Thread | None:
+        where = f"topic {data.get('id', '?')}" if isinstance(data, dict) else "file"
+        try:
+            topic = DiscourseTopic.model_validate(data)
+        except ValidationError as exc:
+            self.problems.append(SourceProblem(str(file), where, f"not a Discourse topic: {describe(exc)}"))
+            return None
+        if topic.archetype == "private_message":
+            return None  # private messages are never indexed
+        posts = []
+        for number, raw in enumerate(topic.post_stream.posts, start=1):
+            try:
+                posts.append(DiscoursePost.model_validate(raw))
+            except ValidationError as exc:
+                self.problems.append(SourceProblem(str(file), f"{where} post {number}", describe(exc)))
+        first = next((p for p in posts if p.post_number == 1), None)
+        if first is None:
+            self.problems.append(SourceProblem(str(file), where, "post #1 (the question) is missing"))
+            return None
+        return self.to_thread(topic, first, [p for p in posts if p.post_number != 1 and p.shown])
+
+    def to_thread(self, topic: DiscourseTopic, first: DiscoursePost, replies: list[DiscoursePost]) -> Thread:
+        base = self.options.base_url.rstrip("/") if self.options.base_url else None
+        accepted = topic.accepted_answer.post_number if topic.accepted_answer else None
+        good = self.options.good_trust_level
+        private = topic.category_id is not None and topic.category_id in self.options.private_categories
+        return Thread(
+            id=str(topic.id),
+            title=topic.title,
+            body=html_to_markdown(first.cooked, base),
+            author=first.name or first.username,
+            author_id=first.username,
+            date=first.created_at,
+            url=f"{base}/t/{topic.slug}/{topic.id}" if base else None,
+            channel=str(topic.category_id) if topic.category_id is not None else None,
+            visibility="private" if private else "public",
+            replies=tuple(
+                Post(
+                    id=str(p.id),
+                    author=p.name or p.username,
+                    author_id=p.username,
+                    text=html_to_markdown(p.cooked, base),
+                    date=p.created_at,
+                    score=p.likes,
+                    accepted=p.accepted_answer or p.post_number == accepted,
+                    label="good" if good is not None and (p.trust_level or 0) >= good else None,
+                )
+                for p in sorted(replies, key=lambda p: p.post_number)
+            ),
+            tags=tuple(t if isinstance(t, str) else t.name for t in topic.tags),
+        )
