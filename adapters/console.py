@@ -56,7 +56,7 @@ class ConsoleAdapter:
         self.stdout.flush()
 
     async def run(self, bot: Bot) -> None:
-        bot.notifier = self
+        bot.add_notifier(self)
         timers = asyncio.create_task(bot.run_timers())
         try:
             await self._loop(bot)

@@ -97,7 +97,7 @@ class DiscordAdapter:
 
     async def run(self, bot: Bot) -> None:
         """Serve until close(); the bot's timers (ping ladder, expiry) run alongside and notify through us."""
-        bot.notifier = self
+        bot.add_notifier(self)
         timers = asyncio.create_task(bot.run_timers())
         try:
             await self._serve(bot)

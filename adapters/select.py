@@ -1,22 +1,39 @@
-"""Pick the chat adapter from the environment: Slack or Discord when their tokens are set, else the console."""
+"""Pick the chat adapters from the environment: Slack and/or Discord when their tokens are set, else the console."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import Sequence
 
 from adapters.base import Adapter
+from bots.bot import Bot
 from bots.config import Settings
 
 
+class Together:
+    """Several adapters in one process, sharing one bot (and its one timer loop)."""
+
+    def __init__(self, adapters: Sequence[Adapter]) -> None:
+        self.adapters = list(adapters)
+        self.name = " + ".join(a.name for a in adapters)
+
+    async def run(self, bot: Bot) -> None:
+        await asyncio.gather(*(adapter.run(bot) for adapter in self.adapters))
+
+
 def choose_adapter(settings: Settings) -> Adapter:
+    chosen: list[Adapter] = []
     if os.environ.get("SLACK_BOT_TOKEN"):
         from adapters.slack import SlackAdapter
 
-        return SlackAdapter.from_env(settings)
+        chosen.append(SlackAdapter.from_env(settings))
     if os.environ.get("DISCORD_TOKEN"):
         from adapters.discord import DiscordAdapter
 
-        return DiscordAdapter.from_env(settings)
-    from adapters.console import ConsoleAdapter
+        chosen.append(DiscordAdapter.from_env(settings))
+    if not chosen:
+        from adapters.console import ConsoleAdapter
 
-    return ConsoleAdapter()
+        return ConsoleAdapter()
+    return chosen[0] if len(chosen) == 1 else Together(chosen)

@@ -63,7 +63,8 @@ class Bot:
         self.max_question_chars = max_question_chars
         self.top_k = top_k
         self.reindexer = reindexer
-        self.notifier: Notifier | None = None
+        self.notifiers: list[Notifier] = []  # every running adapter delivers the notices meant for it
+        self._timers_running = False
         self._reindexing = asyncio.Lock()
 
     # -- questions --------------------------------------------------------------------------------
@@ -270,7 +271,21 @@ class Bot:
         await self._deliver(notices)
         return notices
 
+    def add_notifier(self, notifier: Notifier) -> None:
+        if notifier not in self.notifiers:
+            self.notifiers.append(notifier)
+
     async def run_timers(self, interval: float = 30.0) -> None:
+        """Tick every `interval` seconds; several adapters in one process share one timer loop."""
+        if self._timers_running:
+            return
+        self._timers_running = True
+        try:
+            await self._timer_loop(interval)
+        finally:
+            self._timers_running = False
+
+    async def _timer_loop(self, interval: float) -> None:
         while True:
             try:
                 await self.tick()
@@ -279,8 +294,8 @@ class Bot:
             await asyncio.sleep(interval)
 
     async def _deliver(self, notices: Sequence[Notice]) -> None:
-        if notices and self.notifier is not None:
-            await self.notifier.deliver(notices)
+        for notifier in self.notifiers if notices else ():
+            await notifier.deliver(notices)
 
     def _to_asker(self, row: EscalationRow, text: str) -> Notice:
         return Notice("asker", text, row.id, platform=row.platform, channel=row.channel, thread=row.thread)

@@ -152,6 +152,7 @@ class Escalations:
         now = self.store.clock()
         notices: list[Notice] = []
         expire_before = now - timedelta(hours=self.settings.expire_hours)
+        unavailable = self.unavailable()  # its own transaction: never nest them (each takes the write lock)
         with self.store.session() as s:
             stale = s.scalars(
                 select(EscalationRow).where(
@@ -167,7 +168,6 @@ class Escalations:
                 .where(EscalationRow.next_ping_at <= now)
                 .with_for_update()
             ).all()
-            unavailable = self.unavailable()
             for row in due:
                 notices.extend(self._climb(row, now, unavailable))
         return notices
@@ -190,7 +190,7 @@ class Escalations:
         if not targets:
             return []
         text = messages.ping(row.id, row.question, row.urgent, reminder=True)
-        return [Notice(kind="ping", text=text, escalation_id=row.id, superusers=tuple(targets))]
+        return [Notice(kind="ping", text=text, escalation_id=row.id, superusers=tuple(targets), platform=row.platform)]
 
     def _asker_notice(self, row: EscalationRow, text: str) -> Notice:
         return Notice(

@@ -249,3 +249,18 @@ Commands:
 
 # Discord adapter, continued
 DISCORD_CLAIM_LABEL = "Claim it"
+
+
+# Slack adapter, continued: the escalation workflow
+SLACK_CLAIM_LABEL = "Claim it"
+SLACK_URGENT = "URGENT: the asker sounds upset."
+SLACK_ANSWERED_WITH = "I answered them with {link} and said a person will follow up in their thread."
+SLACK_MORE_HELP = """  `/peerbot human`    pass your last question to a person (a community superuser)
+  `/peerbot solved`   your last question was answered (it helps the next person)
+  `/peerbot leaderboard [days]`  the community's top helpers
+Superusers (pings come with a "Claim it" button):
+  `/peerbot claim N`  take escalation #N so nobody else is pinged
+  `/peerbot answer N text`  answer #N (or simply reply in the asker's thread)
+  `/peerbot accept N` mark the answer to #N as the solution (it joins the knowledge base)
+  `/peerbot review`   answers by members waiting for approval;  `/peerbot approve R`  approve one
+  `/peerbot away`, `/peerbot back`  pause or resume escalation pings to you"""

@@ -15,7 +15,7 @@ class Notice:
     text: str
     escalation_id: int | None = None
     superusers: tuple[Superuser, ...] = ()  # who to ping (kind "ping")
-    platform: str | None = None  # where the asker is (kind "asker")
+    platform: str | None = None  # the escalation's platform ("ping", "asker"); None: every platform
     channel: str | None = None
     thread: str | None = None
 

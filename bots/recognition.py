@@ -114,7 +114,7 @@ class Recognition:
             for row in s.scalars(select(BadgeRow).order_by(BadgeRow.earned_at)):
                 badges[row.superuser].append(row.badge)
         ordered = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-        return [
+        return [  # totals of all time decide the rank, the period decides the order
             Standing(who, self.names.get(who, who), points, self.rank_for(self.total(who)), tuple(badges[who]))
             for who, points in ordered
         ]

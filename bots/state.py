@@ -134,11 +134,18 @@ class HandledEvent(Base):
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # transactions are begun by _begin_immediate
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _begin_immediate(connection: Any) -> None:
+    """Take SQLite's write lock at the start: read-then-write transactions (claims, awards) from several
+    processes then queue on busy_timeout instead of failing with "database is locked"."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class StateStore:
@@ -154,6 +161,7 @@ class StateStore:
             raise ConfigError(f"state.url: cannot use {url!r} ({exc})") from exc
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _begin_immediate)
         Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 

@@ -357,9 +357,9 @@ async def test_interaction_replayed_after_resume_is_answered_once(world: World) 
 
 async def test_notices_from_the_bot_ping_only_their_superusers(world: World) -> None:
     mara = world.settings.superusers[0]
-    assert world.bot.notifier is world.adapter  # the core delivers ladder pings and announcements through us
+    assert world.bot.notifiers == [world.adapter]  # the core delivers ladder pings and announcements through us
 
-    await world.bot.notifier.deliver(
+    await world.adapter.deliver(
         [Notice("ping", "Still waiting: escalation #4 needs a person.", 4, (mara,)), Notice("announce", "🏅 Mara")]
     )
 
