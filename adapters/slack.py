@@ -7,15 +7,18 @@ import dataclasses
 import logging
 import re
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from adapters.slack_parse import (
     Payload,
+    bot_command,
+    claim_action,
     command_question,
     event_question,
     feedback_action,
+    is_public,
     mention_is_question,
     message_route,
     plain_text,
@@ -25,6 +28,7 @@ from adapters.slack_parse import (
     thread_root,
 )
 from adapters.slack_render import (
+    CLAIM_PREFIX,
     FEEDBACK_PREFIX,
     Message,
     escape,
@@ -32,12 +36,16 @@ from adapters.slack_render import (
     message,
     render,
     render_escalation,
+    render_ping,
+    render_to_asker,
+    slack_commands,
     user_mention,
 )
 from bots import messages
 from bots.bot import Bot
 from bots.config import Settings
 from bots.conversation import Outcome, Question, Reply
+from bots.notices import Notice
 from bots.secrets import require_env
 from knowledge.errors import AdapterError
 
@@ -64,6 +72,11 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"  # HTTP mode: events, slash commands and button presses all arrive here
 FEEDBACK_ACTIONS = re.compile(rf"^{FEEDBACK_PREFIX}:[a-z]+:\d+$")
+CLAIM_ACTIONS = re.compile(rf"^{CLAIM_PREFIX}:\d+$")
+# `/peerbot NAME ...` passed to the bot as its own command `/NAME ...`, answered privately
+BOT_COMMANDS = frozenset(
+    {"stats", "leaderboard", "solved", "claim", "answer", "accept", "review", "approve", "away", "back"}
+)
 SHUTDOWN_GRACE_S = 10.0
 
 
@@ -148,11 +161,14 @@ class SlackAdapter:
         app.command("/ask")(self._on_ask)
         app.command("/peerbot")(self._on_peerbot)
         app.action(FEEDBACK_ACTIONS)(self._on_feedback)
+        app.action(CLAIM_ACTIONS)(self._on_claim)
         return app
 
     async def start(self, bot: Bot) -> None:
-        """Check the token, then connect (Socket Mode) or listen on the port (HTTP mode); returns once ready."""
+        """Check the token, then connect (Socket Mode) or listen on the port (HTTP mode); returns once ready.
+        From here on the bot's notices (ladder pings, answers to askers, announcements) come to `deliver`."""
         self._bot = bot
+        bot.add_notifier(self)
         try:
             identity = await self.client.auth_test()
         except SlackApiError as exc:
@@ -195,8 +211,10 @@ class SlackAdapter:
         await self.drain(SHUTDOWN_GRACE_S)
 
     async def run(self, bot: Bot) -> None:
-        """Serve until cancelled (Ctrl-C) or sent SIGTERM, then stop cleanly."""
+        """Serve until cancelled (Ctrl-C) or sent SIGTERM, then stop cleanly; the bot's timers (ping ladder,
+        expiry) run alongside and notify through `deliver`."""
         await self.start(bot)
+        timers = asyncio.create_task(bot.run_timers())
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
         with suppress(NotImplementedError, RuntimeError):  # not the main thread, or no signals here
@@ -204,6 +222,9 @@ class SlackAdapter:
         try:
             await stopping.wait()
         finally:
+            timers.cancel()
+            with suppress(asyncio.CancelledError):
+                await timers
             with suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signal.SIGTERM)
             await self.stop()
@@ -236,7 +257,7 @@ class SlackAdapter:
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
         async with self._working():
-            route = message_route(event, help_channels=self.help_channels, superusers=set(self.slack_ids.values()))
+            route = message_route(event, help_channels=self.help_channels)
             if route == "question":
                 question = event_question(event, event_id=body.get("event_id"), bot_user_id=context.bot_user_id)
                 if event.get("channel_type") == "im":
@@ -277,21 +298,22 @@ class SlackAdapter:
         async with self._working():
             name, user = subcommand(command.get("text") or ""), command["user_id"]
             if name == "help":
-                await ack(
-                    text=escape(messages.SLACK_HELP.format(community=self.settings.community.name)),
-                    response_type="ephemeral",
-                )
+                text = messages.SLACK_HELP.format(community=self.settings.community.name)
+                await ack(text=escape(f"{text}\n{messages.SLACK_MORE_HELP}"), response_type="ephemeral")
             elif name == "reindex" and user not in self.admins:
                 log.warning("reindex refused: not an admin", extra={"user": user})
                 await ack(text=escape(messages.NOT_ADMIN), response_type="ephemeral")
             elif name == "reindex":
                 await ack(text=escape(messages.SLACK_REINDEX_STARTED), response_type="ephemeral")
                 await respond(text=escape(await self._reindex(user)), response_type="ephemeral")
-            elif name == "stats":
+            elif name == "human":
                 await ack()
-                stats = Question(text="/stats", asker=user, platform="slack", channel=command["channel_id"])
-                reply = await self.bot.handle(stats)
-                await respond(text=escape(reply.text if reply else messages.APOLOGY), response_type="ephemeral")
+                await self._ask_a_human(bot_command(command), respond)
+            elif name in BOT_COMMANDS:
+                await ack()
+                reply = await self.bot.handle(bot_command(command))
+                text = slack_commands(reply.text) if reply else messages.APOLOGY
+                await respond(text=escape(text), response_type="ephemeral")
             else:
                 await ack(text=escape(messages.SLACK_UNKNOWN_SUBCOMMAND.format(name=name)), response_type="ephemeral")
 
@@ -320,6 +342,22 @@ class SlackAdapter:
                 await respond(text=escape(reply.text), response_type="ephemeral", replace_original=False)
             await self._escalate(reply)
 
+    async def _on_claim(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        """ "Claim it" under an escalation note or a ping: exactly one superuser wins; the others are told who."""
+        async with self._working():
+            await ack()
+            escalation_id = claim_action(str(action.get("action_id")))
+            if escalation_id is None:
+                return
+            try:
+                text = (await self.bot.claim(escalation_id, self.name, body["user"]["id"])).text
+            except Exception:
+                log.exception("failed to claim an escalation", extra={"escalation_id": escalation_id})
+                text = messages.APOLOGY
+            await respond(text=escape(slack_commands(text)), response_type="ephemeral", replace_original=False)
+
     # -- the work -------------------------------------------------------------------------------------------
 
     async def _answer(self, question: Question, channel: str, thread_ts: str) -> None:
@@ -333,8 +371,25 @@ class SlackAdapter:
             log.exception("failed to answer on Slack", extra={"channel": channel})
             await self._send(channel, thread_ts, message(messages.APOLOGY))
             return
-        if reply.outcome is Outcome.ESCALATE:
+        if reply.outcome is Outcome.ESCALATE or reply.urgent:  # urgent: answered, and a person follows up too
             await self._escalate(reply)
+
+    async def _ask_a_human(self, question: Question, respond: AsyncRespond) -> None:
+        """`/peerbot human`: the escalation belongs in the thread of the asker's last question (the command has
+        none), where the asker is told and a superuser's reply is recorded."""
+        last = await asyncio.to_thread(self.bot.store.last_question, self.name, question.asker)
+        if last is not None and last.channel:
+            question = dataclasses.replace(
+                question, channel=last.channel, thread=last.thread, public=is_public(last.channel, None)
+            )
+        reply = await self.bot.handle(question)
+        await respond(text=escape(slack_commands(reply.text) if reply else messages.APOLOGY), response_type="ephemeral")
+        if reply is None or reply.outcome is not Outcome.ESCALATE:
+            return
+        if question.thread:
+            channel, root_ts = split_thread(question.thread)
+            await self._send(channel, root_ts, render(reply))
+        await self._escalate(reply)
 
     async def _post(self, channel: str, thread_ts: str | None, msg: Message) -> None:
         await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, link_names=False, **msg)
@@ -357,11 +412,9 @@ class SlackAdapter:
             if row is None:
                 log.warning("escalation not found", extra={"escalation_id": reply.escalation_id})
                 return
-            unknown = [c for c in reply.notify if c not in self.slack_ids]
-            if unknown:
-                log.warning("superusers without slack_id were not pinged", extra={"superusers": unknown})
-            pinged = [self.slack_ids[c] for c in reply.notify if c in self.slack_ids]
+            pinged = self._slack_ids(reply.notify)
             channel, root_ts = split_thread(row.thread) if row.thread else (row.channel or "", "")
+            answered = reply.outcome is Outcome.ANSWER and bool(reply.matches)
             note = render_escalation(
                 escalation_id=row.id,
                 superusers=pinged,
@@ -369,17 +422,71 @@ class SlackAdapter:
                 question=row.question,
                 channel=channel or None,
                 permalink=await self.lookup.permalink(channel, root_ts),
-                near_misses=reply.matches,
+                near_misses=[] if answered else reply.matches,
+                urgent=reply.urgent,
+                answered_with=reply.matches[0] if answered else None,
             )
         except Exception:
             log.exception("failed to prepare the escalation note", extra={"escalation_id": reply.escalation_id})
             return
-        slack = self.settings.slack
-        targets = ([slack.escalation_channel] if slack.escalation_channel else []) + (
-            pinged if slack.dm_superusers else []
-        )
-        for target in targets:
+        for target in self._superuser_targets(pinged):
             await self._send(target, None, note)
+
+    def _slack_ids(self, superusers: Sequence[str]) -> list[str]:
+        """The Slack ids of superusers (community ids); those without one are logged, not pinged."""
+        unknown = [c for c in superusers if c not in self.slack_ids]
+        if unknown:
+            log.warning("superusers without slack_id were not pinged", extra={"superusers": unknown})
+        return [self.slack_ids[c] for c in superusers if c in self.slack_ids]
+
+    def _superuser_targets(self, pinged: Sequence[str]) -> list[str]:
+        """Where superusers read pings: the escalation channel, and each pinged superuser's DMs when configured."""
+        slack = self.settings.slack
+        return ([slack.escalation_channel] if slack.escalation_channel else []) + (
+            list(pinged) if slack.dm_superusers else []
+        )
+
+    # -- notices from the bot (the Notifier seam) ------------------------------------------------------------
+
+    async def deliver(self, notices: Sequence[Notice]) -> None:
+        """Ladder pings and announcements to the superusers, updates in the asker's thread; a notice that fails
+        is logged and the others still go."""
+        for notice in notices:
+            if notice.platform not in (None, self.name):
+                continue
+            try:
+                await self._deliver(notice)
+            except Exception:
+                log.exception(
+                    "failed to deliver a notice", extra={"kind": notice.kind, "escalation_id": notice.escalation_id}
+                )
+
+    async def _deliver(self, notice: Notice) -> None:
+        if notice.kind == "asker":
+            await self._to_asker(notice)
+            return
+        if notice.kind == "ping":
+            pinged = self._slack_ids([s.community_id for s in notice.superusers])
+            targets, msg = self._superuser_targets(pinged), render_ping(notice.text, pinged, notice.escalation_id)
+        else:
+            channel = self.settings.slack.escalation_channel
+            targets, msg = [channel] if channel else [], message(notice.text)
+        if not targets:
+            log.warning("a notice has nowhere to go: set slack.escalation_channel", extra={"kind": notice.kind})
+        for target in targets:
+            await self._send(target, None, msg)
+
+    async def _to_asker(self, notice: Notice) -> None:
+        """In the asker's thread; when a person answered, with the buttons to say it solved it."""
+        channel, root_ts = split_thread(notice.thread) if notice.thread else (notice.channel or "", "")
+        if not channel:
+            log.warning("an update for an asker has no conversation", extra={"escalation_id": notice.escalation_id})
+            return
+        question_id = None
+        if notice.escalation_id is not None:
+            row = await asyncio.to_thread(self.bot.store.escalation, notice.escalation_id)
+            question_id = row.question_id if row is not None and row.answer else None
+        await self._post(channel, root_ts or None, render_to_asker(notice.text, question_id))
 
     async def _human_answer(self, event: Payload, bot_user_id: str | None) -> None:
         channel, user = str(event["channel"]), str(event["user"])

@@ -6,7 +6,7 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any, Literal, cast
 
-from adapters.slack_render import FEEDBACK_PREFIX, VERDICTS
+from adapters.slack_render import CLAIM_PREFIX, FEEDBACK_PREFIX, VERDICTS
 from bots.bot import Verdict
 from bots.conversation import Question
 
@@ -65,15 +65,16 @@ def from_person(event: Payload) -> bool:
     return bool(event.get("user")) and not event.get("bot_id") and event.get("subtype") in _PEOPLE_SUBTYPES
 
 
-def message_route(event: Payload, *, help_channels: Collection[str], superusers: Collection[str]) -> Route | None:
-    """What a `message` event is to us: a question (DMs, new posts in help channels), a superuser's
-    reply in a thread (maybe an escalated one), or nothing."""
+def message_route(event: Payload, *, help_channels: Collection[str]) -> Route | None:
+    """What a `message` event is to us: a question (DMs, new posts in help channels), a reply in a thread
+    (maybe an escalated one: the bot records a superuser's as the answer and queues a member's for review),
+    or nothing."""
     if not from_person(event):
         return None
     if event.get("channel_type") == "im":
         return "question"
     if is_thread_reply(event):
-        return "human_answer" if event["user"] in superusers else None
+        return "human_answer"
     return "question" if event.get("channel") in help_channels else None
 
 
@@ -120,6 +121,19 @@ def subcommand(text: str) -> str:
     return words[0].lower() if words else "help"
 
 
+def bot_command(command: Payload) -> Question:
+    """`/peerbot claim 12` as the bot's own command `/claim 12`, from the person who typed it."""
+    name, _, rest = (command.get("text") or "").strip().partition(" ")
+    return Question(
+        text=f"/{name.lower()} {plain_text(rest)}".strip(),
+        asker=str(command["user_id"]),
+        platform="slack",
+        channel=str(command["channel_id"]),
+        public=is_public(str(command["channel_id"]), None),
+        asker_name=command.get("user_name"),
+    )
+
+
 def feedback_action(action_id: str) -> tuple[Verdict, int] | None:
     """`peerbot_feedback:solved:42` -> ("solved", 42)."""
     prefix, _, rest = action_id.partition(":")
@@ -127,3 +141,9 @@ def feedback_action(action_id: str) -> tuple[Verdict, int] | None:
     if prefix != FEEDBACK_PREFIX or verdict not in VERDICTS or not number.isdigit():
         return None
     return cast(Verdict, verdict), int(number)
+
+
+def claim_action(action_id: str) -> int | None:
+    """`peerbot_claim:7` -> 7."""
+    prefix, _, number = action_id.partition(":")
+    return int(number) if prefix == CLAIM_PREFIX and number.isdigit() else None

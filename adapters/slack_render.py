@@ -19,6 +19,7 @@ BLOCK_LIMIT = 50  # blocks in one message
 TEXT_LIMIT = 39_000  # Slack truncates `text` at 40,000 characters
 QUOTE_LIMIT = 2500  # characters of a question quoted to superusers
 FEEDBACK_PREFIX = "peerbot_feedback"
+CLAIM_PREFIX = "peerbot_claim"
 VERDICTS = ("solved", "unhelpful", "human")
 
 Message = dict[str, Any]  # keyword arguments for chat.postMessage / respond()
@@ -27,6 +28,10 @@ Block = dict[str, Any]
 _URL = re.compile(r"https?://[^\s<>|]+")
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 _CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
+# the bot's chat commands; Slack owns every bare /word, so on Slack they are spelled `/peerbot claim 12`
+_COMMANDS = re.compile(
+    r"(?<![\w/])/(claim|answer|accept|review|approve|away|back|human|solved|leaderboard|stats|help)\b"
+)
 
 
 def escape(text: str) -> str:
@@ -106,6 +111,26 @@ def context(text: str) -> Block:
 
 def feedback_action_id(verdict: str, question_id: int) -> str:
     return f"{FEEDBACK_PREFIX}:{verdict}:{question_id}"
+
+
+def slack_commands(text: str) -> str:
+    """The bot's words with its commands as Slack spells them: `/claim 12` -> `/peerbot claim 12`."""
+    return _COMMANDS.sub(r"/peerbot \1", text)
+
+
+def claim_action_id(escalation_id: int) -> str:
+    return f"{CLAIM_PREFIX}:{escalation_id}"
+
+
+def claim_button(escalation_id: int) -> Block:
+    button = {
+        "type": "button",
+        "action_id": claim_action_id(escalation_id),
+        "text": {"type": "plain_text", "text": messages.SLACK_CLAIM_LABEL},
+        "value": str(escalation_id),
+        "style": "primary",
+    }
+    return {"type": "actions", "block_id": f"{CLAIM_PREFIX}:{escalation_id}", "elements": [button]}
 
 
 def feedback_buttons(question_id: int) -> Block:
@@ -189,10 +214,14 @@ def render_escalation(
     channel: str | None,
     permalink: str | None,
     near_misses: Sequence[Match],
+    urgent: bool = False,
+    answered_with: Match | None = None,
 ) -> Message:
-    """The note to superusers: pings for exactly `superusers` (Slack user ids), the question, where, near misses."""
+    """The note to superusers: pings for exactly `superusers` (Slack user ids), the question, where, near misses
+    (or, for an upset asker who got an answer, the answer), and the "Claim it" button."""
     pings = " ".join(m for m in (user_mention(u) for u in superusers) if m)
     head = messages.SLACK_ESCALATION.format(escalation_id=escalation_id if escalation_id is not None else "?")
+    head = f"{messages.SLACK_URGENT} {head}" if urgent else head
     head = f"{pings} {escape(head)}".strip()
     in_dm = channel is None or channel.startswith("D")
     where = escape(messages.SLACK_IN_DM) if in_dm else channel_link(channel or "")
@@ -208,7 +237,41 @@ def render_escalation(
         if hidden:
             lines.append(escape(messages.SLACK_PRIVATE_NEAR_MISSES.format(count=hidden)))
         blocks.append(section("\n".join(lines)))
-    blocks.append(context(escape(messages.SLACK_DM_HOWTO if in_dm else messages.SLACK_THREAD_HOWTO)))
+    if answered_with is not None:
+        blocks.append(section(escape(messages.SLACK_ANSWERED_WITH).format(link=entry_link(answered_with))))
+    if not in_dm:
+        howto = messages.SLACK_THREAD_HOWTO
+    elif escalation_id is not None:
+        howto = messages.SLACK_DM_ANSWER_HOWTO.format(id=escalation_id)
+    else:
+        howto = messages.SLACK_DM_HOWTO
+    blocks.append(context(escape(howto)))
+    if escalation_id is not None:
+        blocks.append(claim_button(escalation_id))
     out = message("", blocks)
     out["text"] = head  # carries the pings, so notifications name the superusers
     return out
+
+
+def render_ping(text: str, superusers: Sequence[str], escalation_id: int | None) -> Message:
+    """A ladder re-ping (the bot's text, commands in Slack's spelling): pings exactly `superusers`, "Claim it"."""
+    pings = " ".join(m for m in (user_mention(u) for u in superusers) if m)
+    head = f"{pings} {escape(slack_commands(text))}".strip()
+    blocks = [section(head)]
+    if escalation_id is not None:
+        blocks.append(claim_button(escalation_id))
+    out = message("", blocks)
+    out["text"] = cut(head, TEXT_LIMIT)
+    return out
+
+
+def render_to_asker(text: str, question_id: int | None) -> Message:
+    """An update in the asker's thread (a superuser's answer, an expiry); with feedback buttons for the question
+    when there is an answer to confirm. The text may quote a person: it is made inert."""
+    text = slack_commands(text)
+    if question_id is None:
+        return message(neutralize_mentions(text))
+    body = chunks(neutralize_mentions(text))
+    if len(body) > BLOCK_LIMIT - 1:
+        body = body[: BLOCK_LIMIT - 1]
+    return message(neutralize_mentions(text), [*(section(piece) for piece in body), feedback_buttons(question_id)])

@@ -23,7 +23,7 @@ from indexer.trust import TrustPolicy
 from knowledge.base import KnowledgeBase
 from knowledge.calibrator import DEFAULT_PATH, Calibrator
 from knowledge.embedder import Embedder, load_embedder
-from knowledge.errors import ConfigError
+from knowledge.errors import ConfigError, PeerbotError
 from knowledge.index_files import current_version, read_current
 from knowledge.retriever import HybridRetriever
 
@@ -53,9 +53,11 @@ def make_sources(settings: Settings, only: str | None = None) -> list[Source]:
 
 
 def trust_policy(settings: Settings) -> TrustPolicy:
+    """Trust rules from config, and the authors who asked to be forgotten (from the state store)."""
     return TrustPolicy(
         min_kudos=settings.trust.min_kudos,
         superusers=frozenset(i for s in settings.superusers for i in (s.community_id, s.slack_id, s.discord_id) if i),
+        forgotten=frozenset(StateStore(settings.state_url).forgotten_authors()),
     )
 
 
@@ -63,14 +65,18 @@ def index_dir(settings: Settings) -> Path:
     return settings.resolve(settings.index.path)
 
 
-def reindex(settings: Settings, embedder: Embedder, progress: Progress | None = None) -> BuildReport:
+def reindex(
+    settings: Settings, embedder: Embedder, progress: Progress | None = None, only: str | None = None
+) -> BuildReport:
+    """Rebuild from every configured source (or only one, keeping the others' entries), incrementally."""
     return build_index(
-        make_sources(settings),
+        make_sources(settings, only),
         trust_policy(settings),
         embedder,
         index_dir(settings),
         keep=settings.index.keep_versions,
         progress=progress,
+        only_these_sources=only is not None,
     )
 
 
@@ -105,6 +111,20 @@ def make_bot(
         retriever.swap(fresh)
         return report
 
+    async def pick_up_new_index() -> None:
+        """Another process (`peerbot index`) published a version: serve it, no restart needed."""
+        published = await asyncio.to_thread(current_version, index_dir(settings))
+        if published is None or published == retriever.kb.version:
+            return
+        try:
+            fresh, warning = await asyncio.to_thread(load_knowledge, settings, embedder)
+        except PeerbotError as exc:
+            log.error("new index version not loaded; the current one keeps serving", extra={"error": str(exc)})
+            return
+        if fresh.version != retriever.kb.version:
+            retriever.swap(fresh)
+            log.info("serving new index version", extra={"version": fresh.version, "warning": warning})
+
     store = StateStore(settings.state_url, clock=clock) if clock else StateStore(settings.state_url)
     return Bot(
         retriever,
@@ -117,6 +137,7 @@ def make_bot(
         community=settings.community.name,
         max_question_chars=settings.answer.max_question_chars,
         reindexer=reindex_and_swap,
+        refresher=pick_up_new_index,
     )
 
 

@@ -50,6 +50,7 @@ class Bot:
         max_question_chars: int = 2000,
         top_k: int = 5,
         reindexer: Callable[[], Awaitable[BuildReport]] | None = None,
+        refresher: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.retriever = retriever
         self.store = store
@@ -63,6 +64,7 @@ class Bot:
         self.max_question_chars = max_question_chars
         self.top_k = top_k
         self.reindexer = reindexer
+        self.refresher = refresher  # picks up index versions published by another process
         self.notifiers: list[Notifier] = []  # every running adapter delivers the notices meant for it
         self._timers_running = False
         self._reindexing = asyncio.Lock()
@@ -97,6 +99,7 @@ class Bot:
             platform=question.platform,
             channel=question.channel,
             thread=question.thread,
+            public=question.public,
             asker=question.asker,
             text=text,
             outcome=decision.outcome.value,
@@ -181,7 +184,17 @@ class Bot:
             return Reply(Outcome.COMMAND, messages.THANKS_SOLVED, question_id=question_id)
         if verdict == "unhelpful":
             return Reply(Outcome.COMMAND, messages.THANKS_UNHELPFUL, question_id=question_id)
-        asked = Question(text=row.text, asker=row.asker, platform=row.platform, channel=row.channel, thread=row.thread)
+        waiting = await asyncio.to_thread(self.escalations.for_question, question_id, ("open", "claimed"))
+        if waiting is not None:
+            return Reply(Outcome.COMMAND, messages.ALREADY_ESCALATED.format(id=waiting.id), escalation_id=waiting.id)
+        asked = Question(  # escalate where (and as privately as) it was asked: replies in its thread count
+            text=row.text,
+            asker=row.asker,
+            platform=row.platform,
+            channel=row.channel,
+            thread=row.thread,
+            public=row.public,
+        )
         return await self._escalate(asked, question_id, row.text, [], None)
 
     async def human_answer(self, platform: str, thread: str, responder: str, text: str) -> int | None:
@@ -266,7 +279,9 @@ class Bot:
     # -- timers -----------------------------------------------------------------------------------
 
     async def tick(self) -> list[Notice]:
-        """Climb the ping ladder and expire stale escalations; deliver and return what that says."""
+        """Serve a newly published index; climb the ping ladder and expire stale escalations."""
+        if self.refresher is not None:
+            await self.refresher()
         notices = await asyncio.to_thread(self.escalations.due)
         await self._deliver(notices)
         return notices
@@ -336,12 +351,7 @@ class Bot:
             last = await asyncio.to_thread(self.store.last_question, question.platform, question.asker)
             if last is None:
                 return Reply(Outcome.COMMAND, messages.NOTHING_TO_ESCALATE)
-            waiting = await asyncio.to_thread(self.escalations.for_question, last.id, ("open", "claimed"))
-            if waiting is not None:
-                return Reply(
-                    Outcome.COMMAND, messages.ALREADY_ESCALATED.format(id=waiting.id), escalation_id=waiting.id
-                )
-            return await self._escalate(question, last.id, last.text, [], None)
+            return await self.feedback(last.id, question.asker, "human")
         if name == "/solved":
             last = await asyncio.to_thread(self.store.last_question, question.platform, question.asker)
             if last is None:
@@ -396,4 +406,6 @@ class Bot:
         await asyncio.to_thread(self.escalations.answer, escalation.id, review.author, review.answer)
         resolved = await asyncio.to_thread(self.escalations.resolve, escalation.id)
         await self._capture(resolved or escalation, review.answer, review.author_name, review.author)
+        text = messages.ANSWER_TO_ASKER.format(who=review.author_name, id=escalation.id, answer=review.answer)
+        await self._deliver([self._to_asker(escalation, text)])
         return Reply(Outcome.COMMAND, messages.APPROVED.format(id=number, who=review.author_name))

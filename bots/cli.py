@@ -70,17 +70,20 @@ def progress_bar(label: str) -> Iterator[Progress]:
         yield bar
 
 
-def _build(settings: Settings, embedder: Embedder) -> BuildReport:
+def _build(settings: Settings, embedder: Embedder, only: str | None = None) -> BuildReport:
     with progress_bar("embedding") as bar:
         task = bar.add_task("embed", total=None)
-        report = wiring.reindex(settings, embedder, lambda done, total: bar.update(task, completed=done, total=total))
+        report = wiring.reindex(
+            settings, embedder, lambda done, total: bar.update(task, completed=done, total=total), only=only
+        )
     return report
 
 
 def _print_report(report: BuildReport) -> None:
     err.print(
         f"index version {report.version}: {report.entries} trusted entries from {report.threads} threads "
-        f"({report.untrusted} without a trusted answer, {len(report.problems)} unreadable records) "
+        f"({report.untrusted} without a trusted answer, {len(report.problems)} unreadable records; "
+        f"{report.added} added, {report.changed} changed, {report.removed} removed, {report.embedded} embedded anew) "
         f"in {report.seconds:.1f}s with {report.model}"
     )
     for problem in report.problems[:20]:
@@ -107,9 +110,17 @@ def index(
 ) -> None:
     """Read the community sources, keep trusted answers, embed, publish a new index version."""
     settings = _settings()
-    if source is not None:
-        wiring.make_sources(settings, only=source)  # validates the name
-        settings = settings.model_copy(update={"sources": [s for s in settings.sources if s.name == source]})
+    _print_report(_build(settings, wiring.open_embedder(settings), only=source))
+
+
+@app.command()
+def forget(author: Annotated[str, typer.Argument(help="the author's community id or name")]) -> None:
+    """Remove an author's content from the knowledge base and keep it out of every later reindex."""
+    from bots.state import StateStore
+
+    settings = _settings()
+    StateStore(settings.state_url).forget_author(author)
+    err.print(f"{author} will be kept out of the knowledge base; reindexing now.")
     _print_report(_build(settings, wiring.open_embedder(settings)))
 
 

@@ -176,7 +176,8 @@ def reindexed(report: BuildReport) -> str:
     problems = f", {len(report.problems)} unreadable records skipped" if report.problems else ""
     return (
         f"Reindexed: {report.entries} trusted entries from {report.threads} threads{problems} "
-        f"in {report.seconds:.1f}s (index version {report.version})."
+        f"({report.added} added, {report.changed} changed, {report.removed} removed; "
+        f"{report.embedded} embedded anew) in {report.seconds:.1f}s (index version {report.version})."
     )
 
 
@@ -264,3 +265,6 @@ Superusers (pings come with a "Claim it" button):
   `/peerbot accept N` mark the answer to #N as the solution (it joins the knowledge base)
   `/peerbot review`   answers by members waiting for approval;  `/peerbot approve R`  approve one
   `/peerbot away`, `/peerbot back`  pause or resume escalation pings to you"""
+SLACK_DM_ANSWER_HOWTO = (
+    "It was asked in a direct message: answer with /peerbot answer {id} <your answer> and I'll pass it on."
+)

@@ -43,6 +43,7 @@ class QuestionRow(Base):
     platform: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str | None] = mapped_column(String(128))
     thread: Mapped[str | None] = mapped_column(String(256), index=True)
+    public: Mapped[bool] = mapped_column(default=True)  # asked where anyone can read the answer
     asker: Mapped[str] = mapped_column(String(128), index=True)
     text: Mapped[str] = mapped_column(Text)
     outcome: Mapped[str] = mapped_column(String(16), index=True)
@@ -103,6 +104,14 @@ class SuperuserStatusRow(Base):
     __tablename__ = "superuser_status"
     superuser: Mapped[str] = mapped_column(String(128), primary_key=True)
     away: Mapped[bool] = mapped_column(default=False)
+
+
+class ForgottenAuthor(Base):
+    """An author who asked that their content be removed and kept out of the knowledge base."""
+
+    __tablename__ = "forgotten_authors"
+    author: Mapped[str] = mapped_column(String(256), primary_key=True)  # lower case id or name
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class ReviewRow(Base):
@@ -226,6 +235,15 @@ class StateStore:
                 .limit(1)
             )
             return s.scalars(query).first()
+
+    def forget_author(self, author: str) -> None:
+        with self.session() as s:
+            if s.get(ForgottenAuthor, author.lower()) is None:
+                s.add(ForgottenAuthor(author=author.lower(), created_at=self.clock()))
+
+    def forgotten_authors(self) -> list[str]:
+        with self.session() as s:
+            return list(s.scalars(select(ForgottenAuthor.author)))
 
     def first_time(self, event_id: str) -> bool:
         """True the first time an event id is seen; False for a redelivery."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -15,6 +16,8 @@ from indexer.sources.base import Source, SourceProblem
 from indexer.trust import TrustPolicy
 from knowledge.embedder import Embedder
 from knowledge.entries import KnowledgeEntry
+from knowledge.errors import IndexError_
+from knowledge.index_files import LoadedIndex, read_current
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,10 @@ class BuildReport:
     problems: tuple[SourceProblem, ...]
     seconds: float
     model: str
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    embedded: int = 0  # questions embedded anew; the rest reused their stored vectors
 
 
 def collect_entries(sources: Sequence[Source], policy: TrustPolicy) -> Collected:
@@ -79,6 +86,45 @@ def embed_entries(
     return np.vstack(parts)
 
 
+def text_key(entry: KnowledgeEntry) -> str:
+    """What an embedding depends on: the question text (the model is checked separately)."""
+    return hashlib.sha256(entry.question_text.encode("utf-8")).hexdigest()
+
+
+def previous_index(index_dir: Path, embedder: Embedder) -> LoadedIndex | None:
+    """The serving version when it is intact and built with this model; else None (a full build)."""
+    try:
+        return read_current(index_dir, model=embedder.name, dimension=embedder.dimension)
+    except IndexError_:
+        return None
+
+
+def embed_incrementally(
+    entries: Sequence[KnowledgeEntry],
+    previous: LoadedIndex | None,
+    embedder: Embedder,
+    progress: Progress | None = None,
+) -> tuple[np.ndarray, int]:
+    """Vectors for entries, reusing the previous version's for unchanged question texts; and how many were new."""
+    known: dict[str, np.ndarray] = {}
+    if previous is not None and previous.vectors.ntotal:
+        stored = previous.vectors.reconstruct_n(0, previous.vectors.ntotal)
+        known = {text_key(e): stored[i] for i, e in enumerate(previous.entries)}
+    vectors = np.zeros((len(entries), embedder.dimension), dtype=np.float32)
+    missing = []
+    for i, entry in enumerate(entries):
+        vector = known.get(text_key(entry))
+        if vector is None:
+            missing.append(i)
+        else:
+            vectors[i] = vector
+    if missing:
+        vectors[missing] = embed_entries([entries[i] for i in missing], embedder, progress)
+    elif progress:
+        progress(len(entries), len(entries))
+    return vectors, len(missing)
+
+
 def build_index(
     sources: Sequence[Source],
     policy: TrustPolicy,
@@ -87,20 +133,32 @@ def build_index(
     *,
     keep: int = 3,
     progress: Progress | None = None,
+    only_these_sources: bool = False,
 ) -> BuildReport:
-    """Build and publish a new index version; the previous one keeps serving until the switch."""
+    """Build and publish a new index version; the previous one keeps serving until the switch.
+
+    Unchanged questions reuse their stored embeddings. With only_these_sources, the previous version's
+    entries from other sources are kept as they are (`peerbot index --source NAME`).
+    """
     started = time.perf_counter()
     with build_lock(index_dir):
+        previous = previous_index(index_dir, embedder)
         collected = collect_entries(sources, policy)
-        vectors = embed_entries(collected.entries, embedder, progress)
+        if only_these_sources and previous is not None:
+            rebuilt = {s.name for s in sources}
+            kept = [e for e in previous.entries if e.source not in rebuilt and policy.keeps(e)]
+            collected.entries = kept + collected.entries
+        vectors, embedded = embed_incrementally(collected.entries, previous, embedder, progress)
         version = publish(
             index_dir,
             collected.entries,
             vectors,
             model=embedder.name,
             keep=keep,
-            extra={"sources": [s.name for s in sources], "threads": collected.threads},
+            extra={"sources": sorted({e.source for e in collected.entries}), "threads": collected.threads},
         )
+    before = {e.id: e for e in previous.entries} if previous else {}
+    after = {e.id: e for e in collected.entries}
     report = BuildReport(
         version=version,
         entries=len(collected.entries),
@@ -110,6 +168,10 @@ def build_index(
         problems=tuple(collected.problems),
         seconds=time.perf_counter() - started,
         model=embedder.name,
+        added=len(after.keys() - before.keys()),
+        changed=sum(1 for k in after.keys() & before.keys() if after[k] != before[k]),
+        removed=len(before.keys() - after.keys()),
+        embedded=embedded,
     )
-    log.info("index published", extra={"version": version, "entries": report.entries})
+    log.info("index published", extra={"version": version, "entries": report.entries, "embedded": embedded})
     return report

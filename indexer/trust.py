@@ -21,6 +21,14 @@ class TrustPolicy:
 
     min_kudos: int = 5
     superusers: frozenset[str] = field(default_factory=frozenset)  # community author ids or names
+    forgotten: frozenset[str] = field(default_factory=frozenset)  # authors (ids or names, lower case) kept out
+
+    def is_forgotten(self, author: str, author_id: str) -> bool:
+        return bool(self.forgotten) and (author.lower() in self.forgotten or author_id.lower() in self.forgotten)
+
+    def keeps(self, entry: KnowledgeEntry) -> bool:
+        """False for an entry whose answer is by a forgotten author."""
+        return not self.is_forgotten(entry.author, entry.author_id)
 
     def __post_init__(self) -> None:
         if self.min_kudos < 1:
@@ -29,6 +37,8 @@ class TrustPolicy:
     def assess(self, post: Post) -> tuple[float, tuple[str, ...]]:
         """Trust in 0..1 and the reasons; 0 means the post is not trusted."""
         if post.label == "bad" or post.score < 0 or not post.text.strip():
+            return 0.0, ()
+        if self.is_forgotten(post.author, post.author_id):
             return 0.0, ()
         signals: list[tuple[float, str]] = []
         if post.accepted:
@@ -58,6 +68,8 @@ class TrustPolicy:
             if best is None or key[:3] > best[:3]:
                 best = key
         if best is None or not (thread.title.strip() or thread.body.strip()):
+            return None
+        if self.is_forgotten(thread.author, thread.author_id):  # their question is their content too
             return None
         trust, _, _, post, reasons = best
         return KnowledgeEntry(

@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -321,12 +322,25 @@ def slack_settings(root: Path, **slack: Any) -> Settings:
     return make_settings(root, COMMUNITY, slack=config, superusers=SUPERUSERS)
 
 
-def real_bot(settings: Settings) -> Bot:
+class Clock:
+    """The bot's clock, moved by the test: escalation timers fall due without waiting."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 23, 9, 0, 0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, minutes: float) -> None:
+        self.now += timedelta(minutes=minutes)
+
+
+def real_bot(settings: Settings, clock: Clock | None = None) -> Bot:
     """Like the `testbot` fixture: a real index and SQLite file, on the fast hashing embedder."""
     embedder = wiring.open_embedder(settings)
     wiring.reindex(settings, embedder)
     kb, _ = wiring.load_knowledge(settings, embedder)
-    return wiring.make_bot(settings, embedder, kb)
+    return wiring.make_bot(settings, embedder, kb, clock=clock)
 
 
 @dataclass
@@ -368,9 +382,12 @@ class Harness:
         fields = slash(name, text, response_url=self.fake.response_url("command"), **who)
         return await self.post(urlencode(fields), "application/x-www-form-urlencoded")
 
-    async def press(self, action_id: str, *, user: str, channel: str, posted: dict[str, Any]) -> int:
+    async def press(
+        self, action_id: str, *, user: str, channel: str, posted: dict[str, Any], response: str = "button"
+    ) -> int:
+        """A button press; the app's answers to it arrive at the fake as `respond:<response>`."""
         payload = button_press(
-            action_id, user=user, channel=channel, posted=posted, response_url=self.fake.response_url("button")
+            action_id, user=user, channel=channel, posted=posted, response_url=self.fake.response_url(response)
         )
         status, _ = await self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
         return status
@@ -382,11 +399,11 @@ class Harness:
 
 @asynccontextmanager
 async def running_slack(
-    root: Path, *, prepare: Callable[[FakeSlack], None] | None = None, **slack: Any
+    root: Path, *, prepare: Callable[[FakeSlack], None] | None = None, clock: Clock | None = None, **slack: Any
 ) -> AsyncIterator[Harness]:
     """The real adapter on a real bot, talking to a fresh fake Slack; HTTP mode unless mode="socket"."""
     settings = slack_settings(root, **slack)
-    bot = real_bot(settings)
+    bot = real_bot(settings, clock)
     fake = FakeSlack()
     await fake.start()
     if prepare is not None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from adapters.slack import BOT_COMMANDS
 from bots.config import SlackSettings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,6 +33,13 @@ def test_manifest_subscribes_to_what_the_adapter_handles(manifest: dict[str, Any
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["socket_mode_enabled"] is True
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+
+
+def test_peerbot_usage_hint_names_every_subcommand(manifest: dict[str, Any]) -> None:
+    [peerbot] = [c for c in manifest["features"]["slash_commands"] if c["command"] == "/peerbot"]
+    named = {part.split()[0] for part in peerbot["usage_hint"].split("|")}
+    assert named == {*BOT_COMMANDS, "help", "human", "reindex"}
+    assert len(peerbot["usage_hint"]) <= 1000 and len(peerbot["description"]) <= 2000  # Slack's limits
 
 
 def test_manifest_asks_for_the_scopes_the_adapter_uses_and_no_more(manifest: dict[str, Any]) -> None:

@@ -7,6 +7,8 @@ import json
 import pytest
 
 from adapters.slack_parse import (
+    bot_command,
+    claim_action,
     event_question,
     feedback_action,
     mention_is_question,
@@ -18,11 +20,15 @@ from adapters.slack_render import (
     BLOCK_LIMIT,
     SECTION_LIMIT,
     chunks,
+    claim_action_id,
     escape,
     feedback_action_id,
     link,
     render,
     render_escalation,
+    render_ping,
+    render_to_asker,
+    slack_commands,
 )
 from bots.conversation import Outcome, Reply
 from knowledge.entries import KnowledgeEntry, Match
@@ -186,7 +192,7 @@ def test_event_question_privacy_and_thread() -> None:
     ("event", "route"),
     [
         ({"channel": "CHELP", "user": "U1", "ts": "1"}, "question"),
-        ({"channel": "CHELP", "user": "U1", "ts": "2", "thread_ts": "1"}, None),
+        ({"channel": "CHELP", "user": "U1", "ts": "2", "thread_ts": "1"}, "human_answer"),
         ({"channel": "CHELP", "user": "USUPER", "ts": "2", "thread_ts": "1"}, "human_answer"),
         ({"channel": "COTHER", "user": "USUPER", "ts": "2", "thread_ts": "1"}, "human_answer"),
         ({"channel": "COTHER", "user": "U1", "ts": "1"}, None),
@@ -198,7 +204,7 @@ def test_event_question_privacy_and_thread() -> None:
     ],
 )
 def test_message_routes(event: dict[str, str], route: str | None) -> None:
-    assert message_route(event, help_channels={"CHELP"}, superusers={"USUPER"}) == route
+    assert message_route(event, help_channels={"CHELP"}) == route
 
 
 def test_mentions_answered_by_the_message_listener_are_skipped() -> None:
@@ -218,3 +224,62 @@ def test_feedback_action_ids_round_trip() -> None:
 def test_subcommands() -> None:
     assert subcommand("  Reindex now") == "reindex"
     assert subcommand("") == "help"
+
+
+def test_claim_action_ids_round_trip() -> None:
+    assert claim_action(claim_action_id(7)) == 7
+    assert claim_action("peerbot_claim:x") is None and claim_action("peerbot_feedback:solved:7") is None
+
+
+def test_peerbot_subcommands_become_the_bots_commands() -> None:
+    command = {"text": "Approve  R3 <@U1|sam>", "user_id": "UMARA", "channel_id": "GPRIV", "user_name": "mara"}
+    question = bot_command(command)
+    assert question.text == "/approve R3 @sam"
+    assert (question.asker, question.platform, question.channel, question.public) == ("UMARA", "slack", "GPRIV", False)
+
+
+def test_commands_are_spelled_the_slack_way() -> None:
+    assert slack_commands("Claim it with /claim 12.") == "Claim it with /peerbot claim 12."
+    assert slack_commands("type /back or /solved") == "type /peerbot back or /peerbot solved"
+    assert slack_commands("see https://x.example/help and /peerbot claim 3") == (
+        "see https://x.example/help and /peerbot claim 3"
+    )
+
+
+def test_ping_mentions_exactly_the_superusers_and_carries_the_claim_button() -> None:
+    ping = render_ping(
+        "Still waiting: #4 <!channel>\n> <@U999> help\nClaim it with /claim 4.", ["UDEVON", "<!here>"], 4
+    )
+    dumped = json.dumps(ping)
+    assert ping["text"].startswith("<@UDEVON> Still waiting: #4 &lt;!channel&gt;\n&gt; &lt;@U999&gt; help")
+    assert "/peerbot claim 4" in ping["text"] and "<!" not in dumped and "<@U999>" not in dumped
+    [actions] = [b for b in ping["blocks"] if b["type"] == "actions"]
+    assert actions["elements"][0]["action_id"] == "peerbot_claim:4"
+
+
+def test_update_to_the_asker_has_feedback_buttons_only_when_there_is_an_answer() -> None:
+    answered = render_to_asker("Mara answered:\n\n<!channel> use the 2.4 GHz band\nType /solved.", 9)
+    assert "<!" not in json.dumps(answered) and "/peerbot solved" in answered["text"]
+    assert answered["blocks"][-1]["elements"][0]["action_id"] == feedback_action_id("solved", 9)
+    expired = render_to_asker("Sorry, nobody could answer escalation #3 in time.", None)
+    assert "blocks" not in expired
+
+
+def test_urgent_note_shows_the_answer_given_instead_of_near_misses() -> None:
+    note = render_escalation(
+        escalation_id=5,
+        superusers=["UMARA"],
+        asker="A",
+        question="worst day ever",
+        channel="CHELP",
+        permalink=None,
+        near_misses=[],
+        urgent=True,
+        answered_with=match(),
+    )
+    dumped = json.dumps(note)
+    assert (
+        note["text"] == "<@UMARA> URGENT: the asker sounds upset. A community question needs a person (escalation #5)."
+    )
+    assert "I answered them with <https://c.example/t/1|" in dumped and "Closest" not in dumped
+    assert note["blocks"][-1]["elements"][0]["action_id"] == "peerbot_claim:5"

@@ -132,3 +132,12 @@ def test_live_reindex_swaps_in_new_content(testbot: TestBot, tmp_path: Path) -> 
     result = asyncio.run(testbot.bot.reindex())
     assert "Reindexed: 6 trusted entries from 7 threads" in result.text
     assert "11-digit code" in testbot.ask("Matter pairing fails, the code is rejected").text
+
+
+def test_escalation_from_a_private_channel_stays_private(testbot: TestBot) -> None:
+    asked = testbot.ask("what wine goes with a mushroom risotto?", channel="beta-testers", public=False, thread="beta:1")
+    assert asked.question_id is not None
+    assert rows(testbot, "select public from escalations") == [(0,)]
+    again = asyncio.run(testbot.bot.feedback(asked.question_id, "alice", "human"))
+    assert "already been asked" in again.text  # the open one is reused, not duplicated
+    assert rows(testbot, "select count(*), max(public) from escalations") == [(1, 0)]

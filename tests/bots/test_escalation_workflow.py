@@ -250,7 +250,9 @@ def test_member_answer_goes_to_review_then_joins_knowledge(world: tuple[Settings
     )
     queue = console(bot, "u-priya", "/review")
     assert "R1 for escalation #1 by zoe: I run mine from a 10000 mAh bank" in queue
-    assert "Approved review #1" in console(bot, "u-priya", "/approve 1")
+    approved = console(bot, "u-priya", "/approve 1")
+    assert "Approved review #1" in approved
+    assert "[to the asker] A community expert, zoe, answered your question (escalation #1)" in approved
     assert "10000 mAh bank" in console(bot, "carol", "solar power bank for the Lumo hub when camping?")
 
 
