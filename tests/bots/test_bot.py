@@ -135,7 +135,9 @@ def test_live_reindex_swaps_in_new_content(testbot: TestBot, tmp_path: Path) -> 
 
 
 def test_escalation_from_a_private_channel_stays_private(testbot: TestBot) -> None:
-    asked = testbot.ask("what wine goes with a mushroom risotto?", channel="beta-testers", public=False, thread="beta:1")
+    asked = testbot.ask(
+        "what wine goes with a mushroom risotto?", channel="beta-testers", public=False, thread="beta:1"
+    )
     assert asked.question_id is not None
     assert rows(testbot, "select public from escalations") == [(0,)]
     again = asyncio.run(testbot.bot.feedback(asked.question_id, "alice", "human"))

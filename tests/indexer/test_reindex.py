@@ -17,14 +17,18 @@ from bots.config import Settings
 from bots.conversation import Outcome, Question
 from knowledge.entries import Audience
 from knowledge.index_files import current_version, read_current
-from tests.conftest import REPO, make_settings
+from tests.conftest import make_settings
 from tests.factories import SMALL_COMMUNITY, reply, thread, write_jsonl
 
 
 def many(n: int, prefix: str = "t", author: str = "Sam Member") -> list[dict[str, object]]:
     return [
-        thread(f"{prefix}{i}", f"question {prefix} {i} about topic {i % 37}", f"details {i}",
-               [reply(f"answer {prefix}{i}", author, accepted=True)])
+        thread(
+            f"{prefix}{i}",
+            f"question {prefix} {i} about topic {i % 37}",
+            f"details {i}",
+            [reply(f"answer {prefix}{i}", author, accepted=True)],
+        )
         for i in range(n)
     ]
 
@@ -53,8 +57,12 @@ def test_one_percent_change_embeds_one_percent(tmp_path: Path) -> None:
 def test_one_source_rebuilt_others_kept(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "b.jsonl", many(5, prefix="b"))
     settings = make_settings(
-        tmp_path, many(5, prefix="a"),
-        sources=[{"name": "a", "type": "jsonl", "path": "community.jsonl"}, {"name": "b", "type": "jsonl", "path": "b.jsonl"}],
+        tmp_path,
+        many(5, prefix="a"),
+        sources=[
+            {"name": "a", "type": "jsonl", "path": "community.jsonl"},
+            {"name": "b", "type": "jsonl", "path": "b.jsonl"},
+        ],
     )
     build(settings)
     write_jsonl(tmp_path / "b.jsonl", many(3, prefix="b"))
@@ -65,8 +73,15 @@ def test_one_source_rebuilt_others_kept(tmp_path: Path) -> None:
 
 
 def test_forget_author_removes_and_keeps_out(tmp_path: Path, peerbot) -> None:  # type: ignore[no-untyped-def]
-    community = [*SMALL_COMMUNITY, thread("two", "How do I factory reset a bulb", "again",
-                 [reply("Power-cycle five times (Sam's way).", score=20), reply("Use the app reset.", "Kim", score=6)])]
+    community = [
+        *SMALL_COMMUNITY,
+        thread(
+            "two",
+            "How do I factory reset a bulb",
+            "again",
+            [reply("Power-cycle five times (Sam's way).", score=20), reply("Use the app reset.", "Kim", score=6)],
+        ),
+    ]
     settings = make_settings(tmp_path, community)
     (tmp_path / "config.toml").write_text(
         '[index]\npath = "index"\nmodel = "hashing-256"\n[[sources]]\nname = "forum"\ntype = "jsonl"\n'
@@ -79,7 +94,9 @@ def test_forget_author_removes_and_keeps_out(tmp_path: Path, peerbot) -> None:  
     assert all(e.author != "Sam Member" for e in entries)
     assert any(e.thread_id == "two" and e.author == "Kim" for e in entries)  # the next trusted reply stands in
     build(settings)  # and stays out
-    assert all(e.author != "Sam Member" for e in read_current(tmp_path / "index", model="hashing-256", dimension=256).entries)
+    assert all(
+        e.author != "Sam Member" for e in read_current(tmp_path / "index", model="hashing-256", dimension=256).entries
+    )
 
 
 def test_running_bot_picks_up_new_version_and_queries_never_fail(tmp_path: Path) -> None:
@@ -98,7 +115,7 @@ def test_running_bot_picks_up_new_version_and_queries_never_fail(tmp_path: Path)
             try:
                 assert bot.retriever.retrieve("question t about topic 5", Audience(), 5)
                 answered += 1
-            except BaseException as exc:  # noqa: BLE001 - any failure fails the test
+            except BaseException as exc:
                 failures.append(exc)
 
     askers = [threading.Thread(target=ask_forever) for _ in range(2)]
@@ -134,15 +151,22 @@ def test_kill_9_at_any_point_leaves_a_serving_index(tmp_path: Path) -> None:
     rng = random.Random(7)
     for kill in range(12):
         write_jsonl(tmp_path / "community.jsonl", [*threads, *many(kill + 1, prefix=f"k{kill}-")])
-        proc = subprocess.Popen([sys.executable, "-m", "bots", "index"], cwd=tmp_path, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bots", "index"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.0, duration))
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         loaded = read_current(tmp_path / "index", model="hashing-256", dimension=256)
         assert loaded.warning is None
         assert len(loaded.entries) in range(3000, 3000 + kill + 2)
-    recovered = subprocess.run([sys.executable, "-m", "bots", "index"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    recovered = subprocess.run(
+        [sys.executable, "-m", "bots", "index"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
     assert recovered.returncode == 0, recovered.stderr
     assert len(read_current(tmp_path / "index", model="hashing-256", dimension=256).entries) == 3012
     assert not list((tmp_path / "index" / "versions").glob(".tmp-*"))
