@@ -177,6 +177,8 @@ def run() -> None:
     from adapters.select import choose_adapter
 
     adapter = choose_adapter(_settings())
+    if adapter.name == "console":
+        err.print("No SLACK_BOT_TOKEN or DISCORD_TOKEN in the environment: chatting on the console.")
     bot, _ = _ready_bot()
     err.print(f"peerbot is running on {adapter.name} with {len(bot.retriever.kb)} trusted entries.")
     asyncio.run(adapter.run(bot))

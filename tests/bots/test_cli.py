@@ -61,7 +61,11 @@ def test_run_without_tokens_uses_the_console(tmp_path: Path, peerbot) -> None:  
     setup(tmp_path)
     result = peerbot("run", stdin="how do I factory reset a bulb\n")
     assert result.returncode == 0, result.stderr
-    assert "running on console" in result.stderr and "Power-cycle" in result.stdout
+    assert (
+        "No SLACK_BOT_TOKEN or DISCORD_TOKEN" in result.stderr
+        and "running on console" in result.stderr
+        and "Power-cycle" in result.stdout
+    )
 
 
 def test_bad_config_is_named(tmp_path: Path, peerbot) -> None:  # type: ignore[no-untyped-def]
