@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +126,16 @@ def write_beir(
         lines = ["query-id\tcorpus-id\tscore", *(f"{q}\t{c}\t{s}" for q, c, s in rows)]
         (root / "qrels" / f"{split}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return root
+
+
+class Clock:
+    """The bot's clock, moved by the test: escalation timers fall due without waiting."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 23, 9, 0, 0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, minutes: float) -> None:
+        self.now += timedelta(minutes=minutes)

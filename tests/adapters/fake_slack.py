@@ -10,7 +10,6 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -24,7 +23,7 @@ from bots import app as wiring
 from bots.bot import Bot
 from bots.config import Settings
 from tests.conftest import make_settings
-from tests.factories import SMALL_COMMUNITY, reply, thread
+from tests.factories import SMALL_COMMUNITY, Clock, reply, thread
 
 SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-bot-token"
@@ -320,19 +319,6 @@ def slack_settings(root: Path, **slack: Any) -> Settings:
         **slack,
     }
     return make_settings(root, COMMUNITY, slack=config, superusers=SUPERUSERS)
-
-
-class Clock:
-    """The bot's clock, moved by the test: escalation timers fall due without waiting."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 23, 9, 0, 0)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, minutes: float) -> None:
-        self.now += timedelta(minutes=minutes)
 
 
 def real_bot(settings: Settings, clock: Clock | None = None) -> Bot:

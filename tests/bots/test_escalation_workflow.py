@@ -8,7 +8,6 @@ import asyncio
 import io
 import json
 import sqlite3
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from bots import app as wiring
 from bots.bot import Bot
 from bots.config import Settings
 from tests.conftest import make_settings
-from tests.factories import reply, thread
+from tests.factories import Clock, reply, thread
 
 WIFI = [
     ("Hub drops off wifi every night", "router wifi hub offline 2.4 GHz band"),
@@ -60,17 +59,6 @@ def community() -> list[dict[str, object]]:
         )
     )
     return threads
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 23, 9, 0, 0)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, minutes: float) -> None:
-        self.now += timedelta(minutes=minutes)
 
 
 SUPERUSERS = [
