@@ -230,6 +230,8 @@ class PeerbotClient(discord.Client):
             await self._send(target, parts)
             return
         channel = await self._escalation_channel()
+        if notice.kind == "announce" and self.settings.discord.announce_channel:
+            channel = await self._channel(self.settings.discord.announce_channel) or channel
         if channel is None and row is not None:
             channel = await self._channel(row.thread)
         if channel is None:

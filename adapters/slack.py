@@ -468,8 +468,8 @@ class SlackAdapter:
         if notice.kind == "ping":
             pinged = self._slack_ids([s.community_id for s in notice.superusers])
             targets, msg = self._superuser_targets(pinged), render_ping(notice.text, pinged, notice.escalation_id)
-        else:
-            channel = self.settings.slack.escalation_channel
+        else:  # announcements: the announce channel, else the escalation channel
+            channel = self.settings.slack.announce_channel or self.settings.slack.escalation_channel
             targets, msg = [channel] if channel else [], message(notice.text)
         if not targets:
             log.warning("a notice has nowhere to go: set slack.escalation_channel", extra={"kind": notice.kind})

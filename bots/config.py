@@ -113,6 +113,7 @@ class SlackSettings(_Section):
     port: int = Field(3000, ge=1, le=65535)  # HTTP mode: where the Events API endpoint listens
     help_channels: list[str] = []  # channel ids where every top-level message is a question
     escalation_channel: str | None = None  # channel id where superusers are pinged
+    announce_channel: str | None = None  # ranks and badges are announced here (default: the escalation channel)
     dm_superusers: bool = False  # also DM each pinged superuser
     admins: list[str] = []  # user ids allowed to /peerbot reindex
 
@@ -120,6 +121,7 @@ class SlackSettings(_Section):
 class DiscordSettings(_Section):
     help_channels: list[str] = []  # text or forum channel ids where new messages/posts are questions
     escalation_channel: str | None = None
+    announce_channel: str | None = None  # ranks and badges are announced here (default: the escalation channel)
     superuser_role: str | None = None  # role id pinged on escalation, besides the superusers' discord_id
     admins: list[str] = []  # user ids allowed to /peerbot reindex besides members with Manage Server
 

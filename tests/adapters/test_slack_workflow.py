@@ -243,3 +243,10 @@ async def test_a_question_asked_by_dm_is_answered_with_peerbot_answer(slack: Har
     told = slack.fake.posts(channel="DASKER")[-1]
     assert told["thread_ts"] == asked["ts"] and "Only card payments, sorry @UASKER." in told["text"]
     assert "This solved it" in buttons(told)
+
+
+async def test_announcements_go_to_the_announce_channel_when_configured(tmp_path: Path, clock: Clock) -> None:
+    async with running_slack(tmp_path, clock=clock, announce_channel="CKUDOS") as harness:
+        await harness.adapter.deliver([Notice("announce", '🏅 Mara Quinn earned the "First Answer" badge.')])
+        [announcement] = harness.fake.posts()
+        assert announcement["channel"] == "CKUDOS" and "First Answer" in announcement["text"]
