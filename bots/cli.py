@@ -332,3 +332,32 @@ def calibrate(
     target = output or (settings.resolve(settings.answer.calibrator) if settings.answer.calibrator else DEFAULT_PATH)
     calibrator.save(target)
     err.print(f"calibrator fit on {calibrator.trained_on} written to {target}")
+
+
+@app.command()
+def dashboard(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8080,
+) -> None:
+    """The admin's web dashboard (login with $PEERBOT_DASHBOARD_TOKEN), on the bot's state store and index."""
+    from bots.dashboard.serve import serve
+
+    serve(_settings(), host, port, on_ready=err.print)
+
+
+@app.command()
+def simulate(
+    days: Annotated[int, typer.Option(help="simulated days of traffic, ending now")] = 14,
+    per_day: Annotated[float, typer.Option(help="questions per day, on average")] = 25,
+    seed: Annotated[int, typer.Option(help="random seed")] = 7,
+    force: Annotated[bool, typer.Option(help="add to a state store that already has questions")] = False,
+) -> None:
+    """Fill the state store with realistic simulated traffic through the real bot (for the dashboard)."""
+    from bots.simulate import run_simulation
+
+    bot_settings = _settings()
+    embedder = wiring.open_embedder(bot_settings)
+    if not wiring.has_index(bot_settings):
+        err.print("No index yet: indexing the configured sources first.")
+        _print_report(_build(bot_settings, embedder))
+    typer.echo(run_simulation(bot_settings, embedder, days=days, per_day=per_day, seed=seed, force=force))

@@ -1,0 +1,59 @@
+"""'Write an FAQ entry': append a curated answer to the configured `faq` source (CSV or Markdown)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from bots.config import Settings
+from indexer.sources.faq import CSV_SUFFIXES, MARKDOWN_SUFFIXES
+
+NEW_FILE = "dashboard.csv"  # written inside a faq source that is a folder
+
+
+def faq_target(settings: Settings) -> tuple[str, Path] | None:
+    """The first `type = "faq"` source's name and the file new entries go to; None when there is none."""
+    for spec in settings.sources:
+        if spec.type != "faq" or spec.path is None:
+            continue
+        path = settings.resolve(spec.path)
+        if path.suffix.lower() in CSV_SUFFIXES | MARKDOWN_SUFFIXES:
+            return spec.name, path
+        return spec.name, path / NEW_FILE
+    return None
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as handle:
+        handle.seek(0, io.SEEK_END)
+        if handle.tell() == 0:
+            return True
+        handle.seek(-1, io.SEEK_END)
+        return handle.read(1) == b"\n"
+
+
+def append_entry(path: Path, question: str, answer: str, author: str) -> None:
+    """Add one item; a new CSV file gets a header. Existing columns are kept (missing ones stay empty)."""
+    question, answer, author = question.strip(), answer.strip(), author.strip()
+    if not question or not answer:
+        raise ValueError("an FAQ entry needs a question and an answer")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = not path.exists() or path.stat().st_size == 0
+    prefix = "" if fresh or _ends_with_newline(path) else "\n"
+    if path.suffix.lower() in MARKDOWN_SUFFIXES:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"{prefix}\n## {' '.join(question.split())}\n\n{answer}\n")
+        return
+    if fresh:
+        fields = ["question", "answer", "author"]
+    else:
+        with path.open(encoding="utf-8", newline="") as handle:
+            fields = next(csv.reader(handle), ["question", "answer", "author"])
+    row = {"question": question, "answer": answer, "author": author}
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        handle.write(prefix)
+        writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
+        if fresh:
+            writer.writeheader()
+        writer.writerow(row)

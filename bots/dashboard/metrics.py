@@ -1,0 +1,291 @@
+"""The dashboard's numbers, read from the state store. Every function is a plain query over a period.
+
+Each question falls in exactly one outcome class, decided in this order:
+- it has an escalation (no trusted answer, the asker asked for a person, or an urgent follow-up):
+  `escalated` when a person answered it, else `unanswered` (open, claimed or expired);
+- the bot answered it: `answered_solved` (the asker said it solved it), `answered_unhelpful`
+  (reported not helpful), or `answered_no_feedback`;
+- the bot suggested threads: `suggested`.
+Deflected = answered by the bot without a person and not reported unhelpful (`answered_solved` +
+`answered_no_feedback`); the deflection rate is deflected / questions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+
+import numpy as np
+from sqlalchemy import select
+
+from bots.config import Settings
+from bots.recognition import Recognition
+from bots.state import EscalationRow, FeedbackRow, PointsRow, QuestionRow, StateStore
+from bots.urgency import sentiment
+
+OUTCOMES = (
+    "answered_solved",
+    "answered_no_feedback",
+    "answered_unhelpful",
+    "suggested",
+    "escalated",
+    "unanswered",
+)
+OUTCOME_LABELS = {
+    "answered_solved": "answered and solved",
+    "answered_no_feedback": "answered, no feedback",
+    "answered_unhelpful": "answered, reported unhelpful",
+    "suggested": "suggested threads",
+    "escalated": "escalated, a person answered",
+    "unanswered": "unanswered (open or expired)",
+}
+DEFLECTED = frozenset({"answered_solved", "answered_no_feedback"})
+ESCALATION_STATES = ("open", "claimed", "answered", "resolved", "expired")
+HUMAN_ANSWERED = frozenset({"answered", "resolved"})
+
+
+@dataclass(frozen=True)
+class Period:
+    """The questions and escalations created at or after `since` (all of them when None)."""
+
+    since: datetime | None = None
+
+
+ALL_TIME = Period()
+
+
+def _questions(store: StateStore, period: Period) -> list[QuestionRow]:
+    with store.session() as s:
+        query = select(QuestionRow).order_by(QuestionRow.created_at, QuestionRow.id)
+        if period.since is not None:
+            query = query.where(QuestionRow.created_at >= period.since)
+        return list(s.scalars(query))
+
+
+def _escalations(store: StateStore, period: Period) -> list[EscalationRow]:
+    with store.session() as s:
+        query = select(EscalationRow).order_by(EscalationRow.id)
+        if period.since is not None:
+            query = query.where(EscalationRow.created_at >= period.since)
+        return list(s.scalars(query))
+
+
+def _verdicts(store: StateStore) -> dict[int, set[str]]:
+    with store.session() as s:
+        verdicts: dict[int, set[str]] = defaultdict(set)
+        for question_id, verdict in s.execute(select(FeedbackRow.question_id, FeedbackRow.verdict)):
+            verdicts[question_id].add(verdict)
+        return verdicts
+
+
+def _escalation_status(store: StateStore) -> dict[int, str]:
+    """Per question, the best status of its escalations (a person's answer wins)."""
+    best: dict[int, str] = {}
+    with store.session() as s:
+        for question_id, status in s.execute(select(EscalationRow.question_id, EscalationRow.status)):
+            if question_id not in best or status in HUMAN_ANSWERED:
+                best[question_id] = status
+    return best
+
+
+def classify(question: QuestionRow, verdicts: set[str], escalation: str | None) -> str:
+    if escalation is not None:
+        return "escalated" if escalation in HUMAN_ANSWERED else "unanswered"
+    if question.outcome == "answer":
+        if "solved" in verdicts:
+            return "answered_solved"
+        return "answered_unhelpful" if "unhelpful" in verdicts else "answered_no_feedback"
+    if question.outcome == "suggest":
+        return "suggested"
+    return "unanswered"
+
+
+def outcome_by_question(store: StateStore, period: Period = ALL_TIME) -> list[tuple[QuestionRow, str]]:
+    verdicts, escalations = _verdicts(store), _escalation_status(store)
+    return [(q, classify(q, verdicts.get(q.id, set()), escalations.get(q.id))) for q in _questions(store, period)]
+
+
+@dataclass
+class Outcomes:
+    counts: dict[str, int]
+    total: int
+
+    @property
+    def deflected(self) -> int:
+        return sum(n for k, n in self.counts.items() if k in DEFLECTED)
+
+    @property
+    def deflection_rate(self) -> float:
+        return self.deflected / self.total if self.total else 0.0
+
+    def share(self, outcome: str) -> float:
+        return self.counts.get(outcome, 0) / self.total if self.total else 0.0
+
+
+def outcomes(store: StateStore, period: Period = ALL_TIME) -> Outcomes:
+    classes = Counter(c for _, c in outcome_by_question(store, period))
+    return Outcomes({k: classes.get(k, 0) for k in OUTCOMES}, sum(classes.values()))
+
+
+@dataclass(frozen=True)
+class DayRate:
+    day: date
+    questions: int
+    deflected: int
+
+    @property
+    def rate(self) -> float:
+        return self.deflected / self.questions if self.questions else 0.0
+
+
+def deflection_by_day(store: StateStore, period: Period = ALL_TIME) -> list[DayRate]:
+    questions: Counter[date] = Counter()
+    deflected: Counter[date] = Counter()
+    for q, outcome in outcome_by_question(store, period):
+        questions[q.created_at.date()] += 1
+        deflected[q.created_at.date()] += outcome in DEFLECTED
+    return [DayRate(d, questions[d], deflected[d]) for d in sorted(questions)]
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: date
+    platform: str
+    channel: str
+    questions: int
+
+
+def questions_by_day(store: StateStore, period: Period = ALL_TIME) -> list[DayCount]:
+    """Questions per day, platform and channel (channel "(direct)" when there is none)."""
+    counts = Counter((q.created_at.date(), q.platform, q.channel or "(direct)") for q in _questions(store, period))
+    return [DayCount(d, p, c, n) for (d, p, c), n in sorted(counts.items())]
+
+
+def _minutes(start: datetime, end: datetime | None) -> float | None:
+    return (end - start).total_seconds() / 60 if end is not None else None
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Linear-interpolated percentile (numpy's default); None for no values."""
+    return float(np.percentile(np.asarray(values, dtype=float), q)) if values else None
+
+
+@dataclass(frozen=True)
+class Timing:
+    count: int
+    median: float | None  # minutes
+    p90: float | None
+
+    @classmethod
+    def of(cls, minutes: Sequence[float]) -> Timing:
+        return cls(len(minutes), percentile(minutes, 50), percentile(minutes, 90))
+
+
+@dataclass(frozen=True)
+class SuperuserWork:
+    superuser: str
+    name: str
+    claimed: int
+    answered: int
+    resolved: int
+    first_answer: Timing
+
+
+@dataclass
+class EscalationStats:
+    by_status: dict[str, int]
+    first_answer: Timing  # escalation opened -> a person's answer
+    resolution: Timing  # escalation opened -> resolved (the asker or a superuser accepted the answer)
+    per_superuser: list[SuperuserWork] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+
+def escalation_stats(store: StateStore, settings: Settings, period: Period = ALL_TIME) -> EscalationStats:
+    rows = _escalations(store, period)
+    by_status = Counter(r.status for r in rows)
+    answered = [m for r in rows if (m := _minutes(r.created_at, r.answered_at)) is not None]
+    resolved = [m for r in rows if (m := _minutes(r.created_at, r.resolved_at)) is not None]
+    names = {s.community_id: s.name for s in settings.superusers}
+    others = {who for r in rows if (who := r.answered_by or r.claimed_by) is not None and who not in names}
+    people = [*names, *sorted(others)]
+    work = []
+    for who in people:
+        mine = [r for r in rows if r.answered_by == who]
+        minutes = [m for r in mine if (m := _minutes(r.created_at, r.answered_at)) is not None]
+        work.append(
+            SuperuserWork(
+                who,
+                names.get(who, who),
+                sum(r.claimed_by == who for r in rows),
+                len(mine),
+                sum(r.status == "resolved" for r in mine),
+                Timing.of(minutes),
+            )
+        )
+    return EscalationStats(
+        {s: by_status.get(s, 0) for s in ESCALATION_STATES}, Timing.of(answered), Timing.of(resolved), work
+    )
+
+
+@dataclass(frozen=True)
+class LeaderRow:
+    superuser: str
+    name: str
+    points: int
+    rank: str
+    badges: tuple[str, ...]
+    deflections: int  # bot answers built on their content that solved someone's question
+
+
+def leaderboard(store: StateStore, settings: Settings, period: Period = ALL_TIME) -> list[LeaderRow]:
+    """Every configured superuser (and anyone else with points), most points in the period first."""
+    recognition = Recognition(store, settings.recognition, settings.superusers)
+    standings = {s.superuser: s for s in recognition.leaderboard(period.since, limit=10_000)}
+    with store.session() as s:
+        query = select(PointsRow.superuser).where(PointsRow.reason == "deflection")
+        if period.since is not None:
+            query = query.where(PointsRow.created_at >= period.since)
+        deflections = Counter(s.scalars(query))
+    rows = [
+        LeaderRow(st.superuser, st.name, st.points, st.rank, st.badges, deflections.get(st.superuser, 0))
+        for st in standings.values()
+    ]
+    for su in settings.superusers:
+        if su.community_id not in standings:
+            total = recognition.total(su.community_id)
+            rows.append(LeaderRow(su.community_id, su.name, 0, recognition.rank_for(total), (), 0))
+    return sorted(rows, key=lambda r: (-r.points, -r.deflections, r.name))
+
+
+@dataclass(frozen=True)
+class DaySentiment:
+    day: date
+    questions: int
+    mean: float  # VADER compound, -1..1
+    negative: int  # questions at or below the urgent threshold
+
+
+@lru_cache(maxsize=100_000)
+def _sentiment(text: str) -> float:
+    return sentiment(text)
+
+
+def sentiment_by_day(store: StateStore, threshold: float, period: Period = ALL_TIME) -> list[DaySentiment]:
+    scores: dict[date, list[float]] = defaultdict(list)
+    for q in _questions(store, period):
+        scores[q.created_at.date()].append(_sentiment(q.text))
+    return [
+        DaySentiment(d, len(v), round(sum(v) / len(v), 4), sum(x <= threshold for x in v))
+        for d, v in sorted(scores.items())
+    ]
+
+
+def urgent_escalations(store: StateStore, period: Period = ALL_TIME) -> list[EscalationRow]:
+    """Urgent escalations, newest first."""
+    return [r for r in reversed(_escalations(store, period)) if r.urgent]

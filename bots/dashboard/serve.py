@@ -1,0 +1,32 @@
+"""`peerbot dashboard`: the app on uvicorn, reading the bot's own state store and index."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bots import app as wiring
+from bots.config import Settings
+from bots.dashboard import TOKEN_ENV
+from bots.dashboard.auth import TokenAuth, token_from_env
+from bots.dashboard.service import DashboardData
+from knowledge.errors import ConfigError
+
+INSTALL_HINT = "pip install fastapi uvicorn jinja2 python-multipart"
+
+
+def serve(
+    settings: Settings, host: str = "127.0.0.1", port: int = 8080, on_ready: Callable[[str], object] | None = None
+) -> None:
+    auth = TokenAuth(token_from_env())  # refuses to start without the token, before loading anything
+    try:
+        import uvicorn
+
+        from bots.dashboard.web import create_app
+    except ImportError as exc:
+        raise ConfigError(f"the dashboard needs {exc.name}: {INSTALL_HINT}") from None
+
+    data = DashboardData(settings, wiring.open_embedder(settings))
+    data.knowledge.current()
+    if on_ready is not None:
+        on_ready(f"peerbot dashboard on http://{host}:{port}/ (log in with ${TOKEN_ENV})")
+    uvicorn.run(create_app(data, auth), host=host, port=port, log_level="warning")

@@ -1,0 +1,255 @@
+"""What the pages show: the metrics for a period, the knowledge base, and 'what would the bot answer'."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bots import app as wiring
+from bots.config import Settings
+from bots.conversation import Outcome
+from bots.dashboard import charts, metrics
+from bots.dashboard.gaps import CachedEmbedder, Gap, content_gaps
+from bots.dashboard.metrics import Period
+from bots.policy import decide
+from bots.state import Base, StateStore, utcnow
+from bots.urgency import is_urgent
+from knowledge.base import KnowledgeBase
+from knowledge.embedder import Embedder
+from knowledge.entries import Audience, Match
+from knowledge.errors import PeerbotError
+from knowledge.index_files import current_version
+from knowledge.lexical import content_words
+from knowledge.retriever import HybridRetriever
+
+RAW_TABLES = ("questions", "escalations", "feedback", "points", "badges", "review_queue")
+Table = tuple[list[str], list[list[Any]]]
+
+
+@dataclass
+class SearchResult:
+    query: str
+    outcome: str
+    urgent: bool
+    matches: list[Match] = field(default_factory=list)
+
+
+class Knowledge:
+    """The serving index, reloaded when another process publishes a new version."""
+
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self.settings, self.embedder = settings, embedder
+        self._lock = threading.Lock()
+        self._kb: KnowledgeBase | None = None
+        self.error: str | None = None
+
+    def current(self) -> KnowledgeBase | None:
+        published = current_version(wiring.index_dir(self.settings))
+        with self._lock:
+            if published is None:
+                self._kb, self.error = None, "no index yet: run `peerbot index`"
+            elif self._kb is None or self._kb.version != published:
+                try:
+                    self._kb, warning = wiring.load_knowledge(self.settings, self.embedder)
+                    self.error = warning
+                except PeerbotError as exc:
+                    self.error = str(exc)
+            return self._kb
+
+
+class DashboardData:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        store: StateStore | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.store = store or StateStore(settings.state_url)
+        self.knowledge = Knowledge(settings, embedder)
+        self.clock = clock
+        self.gap_embedder = CachedEmbedder(embedder)
+
+    def period(self, days: int) -> Period:
+        return Period(self.clock() - timedelta(days=days) if days > 0 else None)
+
+    # -- the overview page ----------------------------------------------------------------------
+
+    def overview(self, days: int) -> dict[str, Any]:
+        period = self.period(days)
+        outcomes = metrics.outcomes(self.store, period)
+        per_day = metrics.questions_by_day(self.store, period)
+        deflection = metrics.deflection_by_day(self.store, period)
+        mood = metrics.sentiment_by_day(self.store, self.settings.escalation.urgent_sentiment, period)
+        return {
+            "days": days,
+            "outcomes": outcomes,
+            "outcome_labels": metrics.OUTCOME_LABELS,
+            "channels": self._channel_totals(per_day),
+            "escalations": metrics.escalation_stats(self.store, self.settings, period),
+            "urgent": metrics.urgent_escalations(self.store, period)[:10],
+            "gaps": self.gaps(period),
+            "faq": self._faq_name(),
+            "leaders": metrics.leaderboard(self.store, self.settings, period),
+            "kb": self.kb_summary(),
+            "sentiment": mood,
+            "charts": {
+                "questions": self._questions_chart(per_day),
+                "outcomes": charts.share_bar(
+                    "outcome shares",
+                    [(metrics.OUTCOME_LABELS[k], float(n)) for k, n in outcomes.counts.items()],
+                ),
+                "deflection": charts.lines(
+                    "deflection rate",
+                    [d.day.strftime("%m-%d") for d in deflection],
+                    {"deflection rate": [d.rate for d in deflection]},
+                    high=1.0,
+                    percent=True,
+                ),
+                "sentiment": charts.lines(
+                    "sentiment",
+                    [d.day.strftime("%m-%d") for d in mood],
+                    {"mean sentiment (VADER)": [d.mean for d in mood]},
+                    low=-1.0,
+                    high=1.0,
+                ),
+            },
+        }
+
+    def _channel_totals(self, per_day: list[metrics.DayCount]) -> list[tuple[str, str, int]]:
+        totals = Counter((c.platform, c.channel) for c in per_day for _ in range(c.questions))
+        return [(p, ch, n) for (p, ch), n in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+    def _questions_chart(self, per_day: list[metrics.DayCount]) -> Any:
+        days = sorted({c.day for c in per_day})
+        by_platform: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(days))
+        for c in per_day:
+            by_platform[c.platform][days.index(c.day)] += c.questions
+        return charts.stacked_bars("questions per day", [d.strftime("%m-%d") for d in days], dict(by_platform))
+
+    def gaps(self, period: Period) -> list[Gap]:
+        brand = frozenset(content_words(self.settings.community.name)) - {"community", "help", "forum"}
+        return content_gaps(self.store, self.gap_embedder, period, ignore=brand)
+
+    def _faq_name(self) -> str | None:
+        from bots.dashboard.faq import faq_target
+
+        target = faq_target(self.settings)
+        return target[0] if target else None
+
+    def kb_summary(self) -> dict[str, Any]:
+        kb = self.knowledge.current()
+        if kb is None:
+            return {"entries": 0, "sources": [], "version": None, "created": None, "model": None}
+        return {
+            "entries": len(kb),
+            "sources": Counter(e.source for e in kb.entries).most_common(),
+            "version": kb.version,
+            "created": kb.manifest.get("created"),
+            "model": kb.manifest.get("model"),
+        }
+
+    # -- what would the bot answer --------------------------------------------------------------
+
+    def search(self, query: str) -> SearchResult | None:
+        """The bot's own retrieval and decision for a public question (no record is written)."""
+        kb = self.knowledge.current()
+        if kb is None or not query.strip():
+            return None
+        retriever = HybridRetriever(kb, self.embedder, wiring.load_calibrator(self.settings))
+        text = query.strip()[: self.settings.answer.max_question_chars]
+        matches = retriever.retrieve(text, Audience(), 5)
+        decision = decide(matches, wiring.thresholds(self.settings))
+        urgent = is_urgent(text, self.settings.escalation.urgent_sentiment)
+        outcome = decision.outcome
+        if outcome is Outcome.SUGGEST and urgent:
+            outcome = Outcome.ESCALATE
+        return SearchResult(query, outcome.value, urgent, matches)
+
+    # -- CSV exports ----------------------------------------------------------------------------
+
+    def table_names(self) -> list[str]:
+        return [*RAW_TABLES, *self._derived]
+
+    @property
+    def _derived(self) -> dict[str, Callable[[Period], Table]]:
+        return {
+            "questions_by_day": self._t_questions_by_day,
+            "outcomes": self._t_outcomes,
+            "deflection_by_day": self._t_deflection,
+            "escalations_by_superuser": self._t_superusers,
+            "content_gaps": self._t_gaps,
+            "leaderboard": self._t_leaders,
+            "sentiment_by_day": self._t_sentiment,
+            "knowledge_sources": self._t_sources,
+        }
+
+    def table(self, name: str, days: int) -> Table | None:
+        if name in RAW_TABLES:
+            return self._raw(name, self.period(days))
+        make = self._derived.get(name)
+        return make(self.period(days)) if make else None
+
+    def _raw(self, name: str, period: Period) -> Table:
+        table = Base.metadata.tables[name]
+        columns = [c.name for c in table.columns]
+        query = select(table)
+        if period.since is not None and "created_at" in table.c:
+            query = query.where(table.c.created_at >= period.since)
+        if "earned_at" in table.c and period.since is not None:
+            query = query.where(table.c.earned_at >= period.since)
+        with self.store.session() as s:
+            rows = [list(r) for r in s.execute(query)]
+        return columns, rows
+
+    def _t_questions_by_day(self, p: Period) -> Table:
+        rows = metrics.questions_by_day(self.store, p)
+        return ["day", "platform", "channel", "questions"], [[r.day, r.platform, r.channel, r.questions] for r in rows]
+
+    def _t_outcomes(self, p: Period) -> Table:
+        o = metrics.outcomes(self.store, p)
+        rows: list[list[Any]] = [[k, n, round(o.share(k), 4)] for k, n in o.counts.items()]
+        rows.append(["deflected", o.deflected, round(o.deflection_rate, 4)])
+        return ["outcome", "questions", "share"], rows
+
+    def _t_deflection(self, p: Period) -> Table:
+        rows = metrics.deflection_by_day(self.store, p)
+        return ["day", "questions", "deflected", "rate"], [
+            [r.day, r.questions, r.deflected, round(r.rate, 4)] for r in rows
+        ]
+
+    def _t_superusers(self, p: Period) -> Table:
+        stats = metrics.escalation_stats(self.store, self.settings, p)
+        header = ["superuser", "name", "claimed", "answered", "resolved", "median_minutes", "p90_minutes"]
+        rows = [
+            [w.superuser, w.name, w.claimed, w.answered, w.resolved, w.first_answer.median, w.first_answer.p90]
+            for w in stats.per_superuser
+        ]
+        return header, rows
+
+    def _t_gaps(self, p: Period) -> Table:
+        return ["topic", "questions", "examples"], [
+            [g.topic, g.questions, " | ".join(g.examples)] for g in self.gaps(p)
+        ]
+
+    def _t_leaders(self, p: Period) -> Table:
+        rows = metrics.leaderboard(self.store, self.settings, p)
+        header = ["superuser", "name", "points", "rank", "badges", "deflections"]
+        return header, [[r.superuser, r.name, r.points, r.rank, "; ".join(r.badges), r.deflections] for r in rows]
+
+    def _t_sentiment(self, p: Period) -> Table:
+        rows = metrics.sentiment_by_day(self.store, self.settings.escalation.urgent_sentiment, p)
+        return ["day", "questions", "mean_sentiment", "negative"], [
+            [r.day, r.questions, r.mean, r.negative] for r in rows
+        ]
+
+    def _t_sources(self, _: Period) -> Table:
+        return ["source", "entries"], [list(s) for s in self.kb_summary()["sources"]]

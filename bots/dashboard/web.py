@@ -1,0 +1,131 @@
+"""The FastAPI app: server-rendered pages behind the admin token, CSV exports, the FAQ form."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from bots.dashboard.auth import COOKIE, TokenAuth
+from bots.dashboard.faq import append_entry, faq_target
+from bots.dashboard.service import DashboardData
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+OPEN_PATHS = frozenset({"/login"})
+
+
+def _minutes(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if value < 90:
+        return f"{value:.0f} min"
+    return f"{value / 60:.1f} h"
+
+
+TEMPLATES.env.filters["minutes"] = _minutes
+TEMPLATES.env.filters["pct"] = lambda v: f"{v:.0%}"
+
+
+def _safe_next(target: str | None) -> str:
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+class RequireToken(BaseHTTPMiddleware):
+    """Nothing but the login form without the token: pages redirect to it, everything else gets 401."""
+
+    def __init__(self, app: Any, auth: TokenAuth) -> None:
+        super().__init__(app)
+        self.auth = auth
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if request.url.path in OPEN_PATHS:
+            return await call_next(request)
+        if self.auth.allows(request.headers.get("authorization"), request.cookies.get(COOKIE)):
+            return await call_next(request)
+        wants_page = request.method == "GET" and "text/html" in request.headers.get("accept", "")
+        if wants_page and not request.url.path.startswith("/export"):
+            target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+            return RedirectResponse(f"/login?next={target}", status_code=303)
+        return PlainTextResponse("login required", status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+
+def create_app(data: DashboardData, auth: TokenAuth) -> FastAPI:
+    app = FastAPI(title="peerbot dashboard", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(RequireToken, auth=auth)
+    community = data.settings.community.name
+
+    def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        return TEMPLATES.TemplateResponse(request, name, {"community": community, **context}, status_code=status)
+
+    @app.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request, next: str = "/") -> HTMLResponse:
+        return page(request, "login.html", next=_safe_next(next), error=None)
+
+    @app.post("/login", response_class=HTMLResponse, response_model=None)
+    def login(request: Request, token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/") -> Response:
+        if not auth.valid_token(token):
+            return page(request, "login.html", 401, next=_safe_next(next), error="That token is not right.")
+        response = RedirectResponse(_safe_next(next), status_code=303)
+        response.set_cookie(COOKIE, auth.session, httponly=True, samesite="strict", max_age=12 * 3600)
+        return response
+
+    @app.post("/logout")
+    def logout() -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    @app.get("/", response_class=HTMLResponse)
+    def overview(request: Request, days: int = 30) -> HTMLResponse:
+        return page(request, "overview.html", tables=data.table_names(), **data.overview(days))
+
+    @app.get("/search", response_class=HTMLResponse)
+    def search(request: Request, q: str = "") -> HTMLResponse:
+        result = data.search(q)
+        return page(request, "search.html", q=q, result=result, kb=data.kb_summary(), error=data.knowledge.error)
+
+    @app.get("/faq/new", response_class=HTMLResponse)
+    def faq_form(request: Request, question: str = "") -> HTMLResponse:
+        target = faq_target(data.settings)
+        return page(request, "faq.html", question=question, target=target, saved=False, error=None)
+
+    @app.post("/faq", response_class=HTMLResponse)
+    def faq_add(
+        request: Request,
+        question: Annotated[str, Form()] = "",
+        answer: Annotated[str, Form()] = "",
+        author: Annotated[str, Form()] = "",
+    ) -> HTMLResponse:
+        target = faq_target(data.settings)
+        if target is None:
+            return page(request, "faq.html", 409, question=question, target=None, saved=False, error=None)
+        try:
+            append_entry(target[1], question, answer, author or "Community team")
+        except (ValueError, OSError) as exc:
+            return page(request, "faq.html", 400, question=question, target=target, saved=False, error=str(exc))
+        return page(request, "faq.html", question=question, target=target, saved=True, error=None)
+
+    @app.get("/export/{name}.csv")
+    def export(name: str, days: int = 0) -> Response:
+        table = data.table(name, days)
+        if table is None:
+            return PlainTextResponse(f"no table {name!r}; known: {', '.join(data.table_names())}", status_code=404)
+        header, rows = table
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(rows)
+        return Response(
+            buffer.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+
+    return app

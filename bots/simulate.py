@@ -1,0 +1,281 @@
+"""`peerbot simulate`: realistic traffic through the real Bot on a simulated clock, so the dashboard has data.
+
+Customers on Slack, Discord and the console ask questions the community has answered (in their own words),
+questions it has not (the content gaps), and now and then an angry complaint. They press "solved", "not
+helpful" or "ask a human"; superusers claim and answer escalations after a while, some escalations expire.
+Every event goes through the same Bot methods the adapters call; answers are not captured into the index.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import random
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bots.bot import Bot
+from bots.config import Settings
+from bots.conversation import Outcome, Question, Reply
+from bots.state import StateStore, utcnow
+from knowledge.embedder import Embedder
+from knowledge.entries import KnowledgeEntry
+from knowledge.errors import ConfigError
+
+PLACES = (  # platform, channel, share of the traffic
+    ("slack", "C-help", 0.35),
+    ("slack", "C-lumo-pros", 0.1),
+    ("discord", "help-forum", 0.3),
+    ("discord", "general", 0.1),
+    ("console", None, 0.15),
+)
+FIRST_NAMES = ("ana", "ben", "chloe", "dev", "eli", "fatima", "gus", "hana", "ivan", "jo", "kai", "lena", "milo")
+OPENERS = ("", "", "hi all, ", "quick one: ", "hey, ", "anyone know? ", "help please: ")
+GAPS = {
+    "warranty": (
+        "How do I return a faulty bulb under warranty?",
+        "What is the warranty period on the Lumo hub?",
+        "My bulb died after 14 months, can I get a warranty replacement?",
+        "warranty claim process for a dead lightstrip?",
+    ),
+    "music": (
+        "Can the lights pulse to music from Spotify?",
+        "Is there a music sync mode for parties?",
+        "make the lightstrip react to music on my speaker",
+    ),
+    "smart plug": (
+        "Does Lumo sell a smart plug for lamps?",
+        "Can I control my ceiling fan from the Lumo app?",
+        "smart plug support for a floor lamp without a smart bulb?",
+    ),
+    "standby power": (
+        "How much electricity does a bulb use on standby when it's off?",
+        "What is the standby power draw of Lumo bulbs?",
+        "Will 30 smart bulbs raise my electricity bill when switched off?",
+    ),
+    "office": (
+        "Can we manage 200 bulbs across an office building?",
+        "Is there a commercial plan for offices with several floors?",
+    ),
+}
+COMPLAINTS = (
+    "This is the worst! My lights have been broken for a week and nobody helps. Furious.",
+    "Absolutely terrible. The hub died again and I'm sick of this useless garbage. Awful support.",
+    "I hate this. Every update breaks my schedules and I'm angry and fed up!",
+    "Horrible experience, the app is a disaster and I want my money back. Worst purchase ever.",
+)
+HUMAN_ANSWERS = (
+    "Thanks for asking! We've seen this before: {hint} Let us know if that does it.",
+    "Good question. Short version: {hint} I'll keep an eye on this thread.",
+    "Sorry about the trouble. Try this first: {hint} If not, reply here and I'll dig deeper.",
+)
+HINTS = (
+    "restart the hub, wait two minutes, then retry from the app.",
+    "contact support@lumo.example with your order number, they handle it within two days.",
+    "it isn't supported yet; there's a feature request thread you can upvote.",
+    "check Settings > Hub > Diagnostics and send us the report id.",
+)
+
+
+@dataclass
+class SimulationReport:
+    questions: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    feedback: Counter[str] = field(default_factory=Counter)
+    claimed: int = 0
+    answered: int = 0
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+class SimClock:
+    """The simulated now; the bot's state store reads it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+Action = Callable[[], Awaitable[None]]
+
+
+class Simulation:
+    def __init__(self, bot: Bot, clock: SimClock, rng: random.Random, end: datetime) -> None:
+        self.bot, self.clock, self.rng, self.end = bot, clock, rng, end
+        self.queue: list[tuple[datetime, int, Action]] = []
+        self.seq = itertools.count()
+        self.report = SimulationReport(start=clock.now, end=end)
+        entries = [e for e in bot.retriever.kb.entries if e.visibility == "public"]
+        self.entries: list[KnowledgeEntry] = entries
+        self.superusers = [s.community_id for s in bot.superusers]
+
+    def at(self, when: datetime, action: Action) -> None:
+        if when <= self.end:
+            heapq.heappush(self.queue, (when, next(self.seq), action))
+
+    def later(self, minutes: float, action: Action) -> None:
+        self.at(self.clock.now + timedelta(minutes=minutes), action)
+
+    async def run(self) -> SimulationReport:
+        while self.queue:
+            when, _, action = heapq.heappop(self.queue)
+            self.clock.now = when
+            await action()
+        return self.report
+
+    # -- customers ------------------------------------------------------------------------------
+
+    def question_text(self) -> str:
+        roll = self.rng.random()
+        if roll < 0.08:
+            return self.rng.choice(COMPLAINTS)
+        if roll < 0.33 or not self.entries:
+            return self.rng.choice(self.rng.choice(list(GAPS.values())))
+        entry = self.rng.choice(self.entries)
+        text = entry.title if self.rng.random() < 0.7 else f"{entry.title}. {entry.body[:160]}"
+        return self.rng.choice(OPENERS) + (text[0].lower() + text[1:] if self.rng.random() < 0.5 else text)
+
+    def customer(self) -> Question:
+        platform, channel, _ = self.rng.choices(PLACES, weights=[p[2] for p in PLACES])[0]
+        name = f"{self.rng.choice(FIRST_NAMES)}{self.rng.randint(1, 60)}"
+        thread = f"{platform}-{next(self.seq)}"
+        return Question(self.question_text(), name, platform, channel, thread=thread, asker_name=name)
+
+    def ask(self, question: Question) -> Action:
+        async def action() -> None:
+            reply = await self.bot.handle(question)
+            if reply is None or reply.question_id is None:
+                return
+            self.report.questions += 1
+            self.report.outcomes[reply.outcome.value] += 1
+            self.react(question, reply)
+
+        return action
+
+    def react(self, question: Question, reply: Reply) -> None:
+        qid = reply.question_id
+        assert qid is not None
+        roll = self.rng.random()
+        if reply.escalation_id is not None:
+            self.escalated(reply.escalation_id, reply.notify, question, qid)
+        if reply.outcome is Outcome.ANSWER and not reply.urgent:
+            if roll < 0.5:
+                self.later(self.rng.uniform(2, 60), self.verdict(qid, question.asker, "solved"))
+            elif roll < 0.62:
+                self.later(self.rng.uniform(2, 30), self.verdict(qid, question.asker, "unhelpful"))
+                if self.rng.random() < 0.5:
+                    self.later(self.rng.uniform(31, 40), self.verdict(qid, question.asker, "human", question))
+        elif reply.outcome is Outcome.SUGGEST:
+            if roll < 0.25:
+                self.later(self.rng.uniform(5, 30), self.verdict(qid, question.asker, "human", question))
+            elif roll < 0.4:
+                self.later(self.rng.uniform(5, 30), self.verdict(qid, question.asker, "unhelpful"))
+
+    def verdict(self, qid: int, user: str, verdict: str, question: Question | None = None) -> Action:
+        async def action() -> None:
+            reply = await self.bot.feedback(qid, user, verdict)  # type: ignore[arg-type]
+            self.report.feedback[verdict] += 1
+            if reply.escalation_id is not None and question is not None and reply.outcome is Outcome.ESCALATE:
+                self.escalated(reply.escalation_id, reply.notify, question, qid)
+
+        return action
+
+    # -- superusers -----------------------------------------------------------------------------
+
+    def escalated(self, escalation_id: int, notified: list[str], question: Question, qid: int) -> None:
+        if not self.superusers or self.rng.random() < 0.15:
+            return  # nobody picks it up: the ladder climbs, then it expires
+        who = self.rng.choice(notified or self.superusers)
+        delay = min(self.rng.lognormvariate(3.2, 1.0), 60 * 30)  # median about 25 minutes
+        self.later(delay, self.claim(escalation_id, who, question, qid))
+
+    def claim(self, escalation_id: int, who: str, question: Question, qid: int) -> Action:
+        async def action() -> None:
+            reply = await self.bot.handle(Question(f"/claim {escalation_id}", who, "console"))
+            if reply is None or reply.escalation_id is None:
+                return
+            self.report.claimed += 1
+            self.later(self.rng.uniform(3, 90), self.answer(escalation_id, who, question, qid))
+
+        return action
+
+    def answer(self, escalation_id: int, who: str, question: Question, qid: int) -> Action:
+        async def action() -> None:
+            text = self.rng.choice(HUMAN_ANSWERS).format(hint=self.rng.choice(HINTS))
+            reply = await self.bot.handle(Question(f"/answer {escalation_id} {text}", who, "console"))
+            if reply is None or reply.escalation_id is None:
+                return
+            self.report.answered += 1
+            if self.rng.random() < 0.7:
+                self.later(self.rng.uniform(10, 300), self.verdict(qid, question.asker, "solved"))
+
+        return action
+
+    # -- the clock ------------------------------------------------------------------------------
+
+    def schedule(self, days: int, per_day: float) -> None:
+        start = self.clock.now
+        for day in range(days):
+            midnight = start + timedelta(days=day)
+            count = max(1, round(self.rng.gauss(per_day, per_day * 0.25)))
+            for _ in range(count):
+                hour = min(max(self.rng.gauss(14, 4), 0), 23.9)
+                self.at(midnight + timedelta(hours=hour, seconds=self.rng.randint(0, 3599)), self.ask(self.customer()))
+        tick = start
+        while tick <= self.end:
+            self.at(tick, self.tick)
+            tick += timedelta(minutes=30)
+
+    async def tick(self) -> None:
+        await self.bot.tick()
+
+
+def simulate(
+    bot: Bot,
+    clock: SimClock,
+    *,
+    days: int = 14,
+    per_day: float = 25,
+    seed: int = 7,
+    end: datetime | None = None,
+) -> SimulationReport:
+    """Drive `bot` (built with `clock`) through `days` of traffic ending at `end` (default: now)."""
+    if days <= 0 or per_day <= 0:
+        raise ValueError(f"days and per_day must be greater than 0, got days={days}, per_day={per_day}")
+    end = end or utcnow()
+    clock.now = (end - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
+    bot.capture = None  # simulated answers must never become knowledge
+    simulation = Simulation(bot, clock, random.Random(seed), end)
+    simulation.schedule(days, per_day)
+    return asyncio.run(simulation.run())
+
+
+def run_simulation(
+    settings: Settings, embedder: Embedder, *, days: int, per_day: float, seed: int, force: bool = False
+) -> str:
+    """`peerbot simulate`: refuses a state store that already has questions unless forced; returns a summary."""
+    from bots import app as wiring
+
+    existing = sum(StateStore(settings.state_url).outcome_counts().values())
+    if existing and not force:
+        raise ConfigError(
+            f"the state store {settings.state_url} already has {existing} questions: "
+            "pass --force to add simulated traffic to it, or point state.url / DATABASE_URL at a new file"
+        )
+    kb, _ = wiring.load_knowledge(settings, embedder)
+    clock = SimClock(utcnow())
+    report = simulate(
+        wiring.make_bot(settings, embedder, kb, clock=clock), clock, days=days, per_day=per_day, seed=seed
+    )
+    outcomes = ", ".join(f"{n} {k}" for k, n in sorted(report.outcomes.items()))
+    feedback = ", ".join(f"{n} {k}" for k, n in sorted(report.feedback.items())) or "none"
+    return (
+        f"simulated {report.questions} questions over {days} days ({outcomes}); feedback: {feedback}; "
+        f"{report.claimed} escalations claimed, {report.answered} answered by superusers. "
+        f"Written to {settings.state_url}."
+    )
