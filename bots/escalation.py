@@ -115,7 +115,7 @@ class Escalations:
         """Record the human answer; claims it on the way if nobody had."""
         now = self.store.clock()
         with self.store.session() as s:
-            row = s.get(EscalationRow, escalation_id)
+            row = s.get(EscalationRow, escalation_id, with_for_update=True)  # one answer wins across replicas
             if row is None or row.status not in OPEN_STATES:
                 return None
             if row.claimed_by is None:
@@ -154,10 +154,12 @@ class Escalations:
         expire_before = now - timedelta(hours=self.settings.expire_hours)
         unavailable = self.unavailable()  # its own transaction: never nest them (each takes the write lock)
         with self.store.session() as s:
+            # Row locks make each step happen once across replicas (PostgreSQL): a row another replica is
+            # climbing is skipped, and once it commits the row no longer matches. SQLite: BEGIN IMMEDIATE.
             stale = s.scalars(
-                select(EscalationRow).where(
-                    EscalationRow.status.in_(OPEN_STATES), EscalationRow.created_at <= expire_before
-                )
+                select(EscalationRow)
+                .where(EscalationRow.status.in_(OPEN_STATES), EscalationRow.created_at <= expire_before)
+                .with_for_update(skip_locked=True)
             ).all()
             for row in stale:
                 row.status, row.next_ping_at, row.updated_at = "expired", None, now
@@ -166,7 +168,7 @@ class Escalations:
                 select(EscalationRow)
                 .where(EscalationRow.status == "open", EscalationRow.next_ping_at.is_not(None))
                 .where(EscalationRow.next_ping_at <= now)
-                .with_for_update()
+                .with_for_update(skip_locked=True)
             ).all()
             for row in due:
                 notices.extend(self._climb(row, now, unavailable))
@@ -223,7 +225,7 @@ class Escalations:
 
     def approve(self, review_id: int) -> tuple[ReviewRow, EscalationRow] | None:
         with self.store.session() as s:
-            review = s.get(ReviewRow, review_id)
+            review = s.get(ReviewRow, review_id, with_for_update=True)
             if review is None or review.status != "pending":
                 return None
             review.status = "approved"

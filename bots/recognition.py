@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from bots.config import RecognitionSettings, Superuser
 from bots.notices import Notice
@@ -49,12 +48,8 @@ class Recognition:
         """Record points once per (superuser, reason, ref); announce new ranks and badges."""
         points = self.points_for(reason)
         before = self.total(superuser)
-        try:
-            with self.store.session() as s:
-                s.add(
-                    PointsRow(superuser=superuser, points=points, reason=reason, ref=ref, created_at=self.store.clock())
-                )
-        except IntegrityError:
+        row = {"superuser": superuser, "points": points, "reason": reason, "ref": ref, "created_at": self.store.clock()}
+        if not self.store.add_once(PointsRow, **row):
             return []  # already awarded for this
         notices = []
         rank = self.rank_for(before + points)
@@ -78,12 +73,7 @@ class Recognition:
         return [b for b in earned if self._grant(superuser, b)]
 
     def _grant(self, superuser: str, badge: str) -> bool:
-        try:
-            with self.store.session() as s:
-                s.add(BadgeRow(superuser=superuser, badge=badge, earned_at=self.store.clock()))
-        except IntegrityError:
-            return False
-        return True
+        return self.store.add_once(BadgeRow, superuser=superuser, badge=badge, earned_at=self.store.clock())
 
     def _announce(self, text: str) -> Notice:
         return Notice(kind="announce", text=f"🏅 {text}")

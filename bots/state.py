@@ -1,4 +1,10 @@
-"""The state store (SQLAlchemy; a SQLite file by default): questions, escalations, handled events."""
+"""The state store (SQLAlchemy; a SQLite file by default, PostgreSQL for several replicas): questions,
+escalations, handled events. The schema is kept by the Alembic migrations in bots/migrations, applied at start-up.
+
+Once-only writes (event dedupe, awards, badges) are `INSERT ... ON CONFLICT DO NOTHING RETURNING`: a returned
+row means this call inserted it. On SQLite every transaction takes the write lock at BEGIN (`BEGIN IMMEDIATE`);
+on PostgreSQL read-then-write steps lock their rows (`FOR UPDATE`, see bots/escalation.py).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import (
     JSON,
     DateTime,
@@ -20,9 +28,12 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
     select,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from knowledge.errors import ConfigError
@@ -142,11 +153,25 @@ class HandledEvent(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+MIGRATIONS = Path(__file__).parent / "migrations"
+BASELINE = "0001"  # the schema that create_all made before migrations existed
+DIALECTS = ("sqlite", "postgresql")
+MIGRATION_LOCK = 0x70656572  # pg_advisory_xact_lock key: replicas starting together migrate one at a time
+
+
+def engine_url(url: str) -> str:
+    """PostgreSQL URLs use psycopg 3 (`postgres://` and `postgresql://` as hosting services hand them out)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # transactions are begun by _begin_immediate
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=5000")  # first: switching to WAL waits for other processes too
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -157,6 +182,25 @@ def _begin_immediate(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision in one transaction. A database made by the old create_all
+    (tables but no alembic_version) is stamped at the baseline first, so its data stays."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:  # SQLite: BEGIN IMMEDIATE serialises concurrent starters
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        config.attributes["connection"] = connection
+        if _needs_stamp(connection):
+            command.stamp(config, BASELINE)
+        command.upgrade(config, "head")
+
+
+def _needs_stamp(connection: Connection) -> bool:
+    tables = set(inspect(connection).get_table_names())
+    return "questions" in tables and "alembic_version" not in tables
+
+
 class StateStore:
     """Durable record of what the bot did; every write is its own short transaction."""
 
@@ -165,19 +209,46 @@ class StateStore:
         if url.startswith("sqlite:///") and ":memory:" not in url:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.engine = create_engine(url)
+            self.dialect = make_url(engine_url(url)).get_backend_name()
         except Exception as exc:
             raise ConfigError(f"state.url: cannot use {url!r} ({exc})") from exc
-        if self.engine.dialect.name == "sqlite":
+        if self.dialect not in DIALECTS:
+            raise ConfigError(f"state.url: peerbot keeps its state in SQLite or PostgreSQL, not {self.dialect}")
+        try:
+            self.engine = create_engine(engine_url(url), pool_pre_ping=self.dialect == "postgresql")
+        except ModuleNotFoundError as exc:
+            hint = "pip install 'psycopg[binary]'" if self.dialect == "postgresql" else f"install {exc.name}"
+            raise ConfigError(f"state.url: {url!r} needs the {exc.name} driver: {hint}") from exc
+        except Exception as exc:
+            raise ConfigError(f"state.url: cannot use {url!r} ({exc})") from exc
+        if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _begin_immediate)
-        Base.metadata.create_all(self.engine)
+        try:
+            migrate(self.engine)
+        except OperationalError as exc:
+            shown = make_url(engine_url(url)).render_as_string(hide_password=True)
+            raise ConfigError(f"state.url: cannot open the state store {shown} ({exc.orig})") from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         with self._sessions.begin() as session:
             yield session
+
+    def add_once(self, model: type[Base], **values: Any) -> bool:
+        """Insert a row unless one with the same key exists; True when this call inserted it."""
+        with self.session() as s:
+            return self.insert_once(s, model, **values)
+
+    def insert_once(self, session: Session, model: type[Base], **values: Any) -> bool:
+        """`add_once` inside a caller's transaction."""
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        statement = insert(model).values(**values).on_conflict_do_nothing().returning(*inspect(model).primary_key)
+        return session.execute(statement).first() is not None
 
     def record_question(self, **fields: Any) -> int:
         with self.session() as s:
@@ -237,9 +308,7 @@ class StateStore:
             return s.scalars(query).first()
 
     def forget_author(self, author: str) -> None:
-        with self.session() as s:
-            if s.get(ForgottenAuthor, author.lower()) is None:
-                s.add(ForgottenAuthor(author=author.lower(), created_at=self.clock()))
+        self.add_once(ForgottenAuthor, author=author.lower(), created_at=self.clock())
 
     def forgotten_authors(self) -> list[str]:
         with self.session() as s:
@@ -247,12 +316,7 @@ class StateStore:
 
     def first_time(self, event_id: str) -> bool:
         """True the first time an event id is seen; False for a redelivery."""
-        try:
-            with self.session() as s:
-                s.add(HandledEvent(event_id=event_id, created_at=self.clock()))
-        except IntegrityError:
-            return False
-        return True
+        return self.add_once(HandledEvent, event_id=event_id, created_at=self.clock())
 
     def outcome_counts(self) -> dict[str, int]:
         with self.session() as s:
