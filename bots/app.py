@@ -138,6 +138,7 @@ def make_bot(
         max_question_chars=settings.answer.max_question_chars,
         reindexer=reindex_and_swap,
         refresher=pick_up_new_index,
+        event_lease_seconds=settings.state.event_lease_seconds,
     )
 
 

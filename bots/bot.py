@@ -51,6 +51,7 @@ class Bot:
         top_k: int = 5,
         reindexer: Callable[[], Awaitable[BuildReport]] | None = None,
         refresher: Callable[[], Awaitable[None]] | None = None,
+        event_lease_seconds: float = 60.0,
     ) -> None:
         self.retriever = retriever
         self.store = store
@@ -65,6 +66,7 @@ class Bot:
         self.top_k = top_k
         self.reindexer = reindexer
         self.refresher = refresher  # picks up index versions published by another process
+        self.event_lease_seconds = event_lease_seconds
         self.notifiers: list[Notifier] = []  # every running adapter delivers the notices meant for it
         self._timers_running = False
         self._reindexing = asyncio.Lock()
@@ -74,13 +76,48 @@ class Bot:
     async def handle(self, question: Question) -> Reply | None:
         """The reply to send, or None when this exact event was already handled (a redelivery)."""
         try:
-            if question.event_id and not await asyncio.to_thread(self.store.first_time, question.event_id):
+            if question.event_id and not await asyncio.to_thread(
+                self.store.take_event, question.event_id, question.to_payload(), self.event_lease_seconds
+            ):
                 log.info("duplicate event ignored", extra={"event_id": question.event_id})
                 return None
+        except Exception:
+            log.exception("failed to record the event", extra={"platform": question.platform})
+            return Reply(Outcome.ERROR, messages.APOLOGY)
+        try:
             return await self._handle(question)
         except Exception:
             log.exception("failed to answer", extra={"platform": question.platform, "channel": question.channel})
             return Reply(Outcome.ERROR, messages.APOLOGY)
+        finally:
+            if question.event_id:
+                await asyncio.to_thread(self.store.finish_event, question.event_id)
+
+    async def _recover_abandoned(self) -> list[Notice]:
+        """Questions another replica took but died before answering: answer them in their thread."""
+        notices = []
+        for event_id, payload in await asyncio.to_thread(self.store.abandoned_events):
+            if not await asyncio.to_thread(self.store.take_event, event_id, payload, self.event_lease_seconds):
+                continue  # another replica got there first
+            question = Question.from_payload({**payload, "event_id": None})
+            try:
+                reply = await self._handle(question)
+            except Exception:
+                log.exception("failed to answer a recovered event", extra={"event_id": event_id})
+                reply = Reply(Outcome.ERROR, messages.APOLOGY)
+            await asyncio.to_thread(self.store.finish_event, event_id)
+            log.info("recovered an abandoned event", extra={"event_id": event_id})
+            notices.append(
+                Notice(
+                    "asker",
+                    reply.text,
+                    reply.escalation_id,
+                    platform=question.platform,
+                    channel=question.channel,
+                    thread=question.thread,
+                )
+            )
+        return notices
 
     async def _handle(self, question: Question) -> Reply:
         text = question.text.strip()
@@ -282,7 +319,8 @@ class Bot:
         """Serve a newly published index; climb the ping ladder and expire stale escalations."""
         if self.refresher is not None:
             await self.refresher()
-        notices = await asyncio.to_thread(self.escalations.due)
+        notices = await self._recover_abandoned()
+        notices += await asyncio.to_thread(self.escalations.due)
         await self._deliver(notices)
         return notices
 

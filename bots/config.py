@@ -82,6 +82,7 @@ class Superuser(_Section):
 
 class StateSettings(_Section):
     url: str = "sqlite:///.peerbot/peerbot.db"
+    event_lease_seconds: float = Field(60.0, gt=0)  # a replica that dies holding an event: another takes it after
 
 
 class EscalationSettings(_Section):

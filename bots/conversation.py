@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from knowledge.entries import Audience, Match
 
@@ -21,6 +22,16 @@ class Question:
     asker_name: str | None = None
     thread: str | None = None  # where the conversation continues (the platform's thread reference)
     event_id: str | None = None  # the platform's id for deduplicating redelivered events
+
+    def to_payload(self) -> dict[str, Any]:
+        """JSON-ready, so another replica can handle the question if this one dies."""
+        data = asdict(self)
+        data["private_channels"] = sorted(self.private_channels)
+        return data
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> Question:
+        return cls(**{**data, "private_channels": frozenset(data.get("private_channels", ()))})
 
     @property
     def audience(self) -> Audience:

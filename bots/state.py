@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from sqlalchemy import (
     func,
     inspect,
     select,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -148,9 +149,15 @@ class FeedbackRow(Base):
 
 
 class HandledEvent(Base):
+    """The inbox of platform events: taken with a lease (wall-clock time), finished after the reply; an event
+    whose taker died before finishing is taken again by another replica when its lease runs out."""
+
     __tablename__ = "handled_events"
     event_id: Mapped[str] = mapped_column(String(256), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="done", server_default="done", index=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -317,6 +324,40 @@ class StateStore:
     def first_time(self, event_id: str) -> bool:
         """True the first time an event id is seen; False for a redelivery."""
         return self.add_once(HandledEvent, event_id=event_id, created_at=self.clock())
+
+    def take_event(self, event_id: str, payload: dict[str, Any], lease_seconds: float) -> bool:
+        """Take an event to handle: True the first time, or when its previous taker's lease ran out."""
+        now = utcnow()
+        lease = now + timedelta(seconds=lease_seconds)
+        values = {"event_id": event_id, "created_at": self.clock(), "status": "taken", "lease_until": lease}
+        if self.add_once(HandledEvent, **values, payload=payload):
+            return True
+        with self.session() as s:
+            result = s.execute(
+                update(HandledEvent)
+                .where(HandledEvent.event_id == event_id, HandledEvent.status == "taken")
+                .where(HandledEvent.lease_until < now)
+                .values(lease_until=lease)
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+    def finish_event(self, event_id: str) -> None:
+        with self.session() as s:
+            s.execute(
+                update(HandledEvent)
+                .where(HandledEvent.event_id == event_id)
+                .values(status="done", payload=None, lease_until=None)
+            )
+
+    def abandoned_events(self, limit: int = 20) -> list[tuple[str, dict[str, Any]]]:
+        """Events taken by a replica that did not finish them before its lease ran out."""
+        with self.session() as s:
+            rows = s.execute(
+                select(HandledEvent.event_id, HandledEvent.payload)
+                .where(HandledEvent.status == "taken", HandledEvent.lease_until < utcnow())
+                .limit(limit)
+            ).all()
+        return [(event_id, payload or {}) for event_id, payload in rows]
 
     def outcome_counts(self) -> dict[str, int]:
         with self.session() as s:

@@ -13,7 +13,9 @@ from threading import Barrier
 from typing import Any, TypeVar
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, select, text
@@ -267,9 +269,14 @@ def test_replicas_starting_together_migrate_once(url: str, clock: Clock) -> None
 
 
 def test_a_database_made_by_create_all_is_stamped_and_keeps_its_data(url: str, clock: Clock) -> None:
-    """Databases from before migrations: tables made by create_all, no alembic_version."""
+    """Databases from before migrations: tables made by create_all (the baseline schema), no alembic_version."""
     engine = create_engine(engine_url(url))
-    Base.metadata.create_all(engine)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:  # the schema create_all made then, without Alembic's bookkeeping
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(text("DROP TABLE alembic_version"))
     with engine.begin() as connection:
         connection.execute(
             text(
