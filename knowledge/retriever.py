@@ -16,6 +16,14 @@ from knowledge.lexical import content_words, title_similarity, word_overlap
 TRUST_WEIGHT = 0.2  # ranking score = confidence * (1 - w + w * trust)
 
 
+def top_positive(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k highest positive scores, best first, without sorting every entry."""
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) > k:
+        positive = positive[np.argpartition(-scores[positive], k - 1)[:k]]
+    return positive[np.argsort(-scores[positive], kind="stable")]
+
+
 class Retriever(Protocol):
     kb: KnowledgeBase
 
@@ -81,8 +89,7 @@ class HybridRetriever:
     ) -> tuple[list[int], np.ndarray]:
         oversample = 4 if kb.has_private else 1
         ids, _ = kb.dense(query, self.candidates * oversample)
-        lexical = np.argsort(-bm25)[: self.candidates * oversample]
-        lexical = lexical[bm25[lexical] > 0]
+        lexical = top_positive(bm25, self.candidates * oversample)
         seen: dict[int, None] = {}
         for p in [*ids.tolist(), *lexical.tolist()]:
             if audience.may_see(kb.entries[p]):

@@ -67,3 +67,14 @@ def test_empty_inputs(tmp_path) -> None:  # type: ignore[no-untyped-def]
     empty = KnowledgeBase.from_vectors([], np.zeros((0, 256), dtype=np.float32))
     assert HybridRetriever(empty, embedder, Calibrator.load()).retrieve("hub", Audience()) == []
     assert DenseRetriever(empty, embedder).retrieve("hub", Audience()) == []
+
+
+def test_top_positive_matches_a_full_sort() -> None:
+    from knowledge.retriever import top_positive
+
+    rng = np.random.default_rng(3)
+    scores = np.where(rng.random(5000) < 0.3, rng.random(5000), 0.0).astype(np.float32)
+    expected = np.argsort(-scores, kind="stable")[:30]
+    assert top_positive(scores, 30).tolist() == expected.tolist()
+    assert top_positive(np.zeros(10, dtype=np.float32), 5).tolist() == []
+    assert top_positive(np.array([0.0, 2.0, 1.0], dtype=np.float32), 30).tolist() == [1, 2]
