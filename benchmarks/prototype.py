@@ -25,7 +25,7 @@ from typing import Any, cast, overload
 import numpy as np
 
 from knowledge.base import KnowledgeBase, flat_index
-from knowledge.embedder import DEFAULT_MODEL, resolve_model
+from knowledge.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder
 from knowledge.entries import Audience, KnowledgeEntry
 from knowledge.lexical import Bm25Index
 from knowledge.retriever import HybridRetriever
@@ -35,41 +35,20 @@ NPROBE = 16
 CACHE = 4096  # parsed entries kept (a query touches about 60)
 
 
-class QuantizedEmbedder:
-    """all-MiniLM-L6-v2 with int8 Linear layers; texts sorted by length so each batch pads little."""
+class QuantizedEmbedder(SentenceTransformerEmbedder):
+    """all-MiniLM-L6-v2 with int8 Linear layers (the core embedder, quantised after loading).
+
+    sentence-transformers sorts one call's texts by length, so builds should pass the whole corpus at once."""
 
     def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        super().__init__(model, batch_size)
         import torch
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
 
-        transformers_logging.disable_progress_bar()
-
-        base = SentenceTransformer(str(resolve_model(model)), device="cpu")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            self._model: Any = torch.ao.quantization.quantize_dynamic(
-                base, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
+            self._model = torch.ao.quantization.quantize_dynamic(
+                self._model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
             )
-        self.name = model
-        dim: Any = getattr(base, "get_embedding_dimension", None) or base.get_sentence_embedding_dimension
-        self.dimension = int(dim())
-        self.batch_size = batch_size
-
-    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self._model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )  # sentence-transformers sorts one call's texts by length: give it the whole build, not chunks of 256
-        return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
 def ivf_lists(count: int) -> int:

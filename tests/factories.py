@@ -7,6 +7,24 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+CLI_CONFIG = """
+[index]
+path = "index"
+model = "hashing-256"
+
+[[sources]]
+name = "forum"
+type = "jsonl"
+path = "community.jsonl"
+
+[state]
+url = "sqlite:///state.db"
+
+[[superusers]]
+name = "Mara Quinn"
+community_id = "u-mara"
+"""  # a config.toml for running `peerbot` in a test folder (fast hashing embedder)
+
 
 def reply(
     text: str,

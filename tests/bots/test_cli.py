@@ -4,22 +4,8 @@ import json
 from pathlib import Path
 
 from knowledge.index_files import VERSIONS, current_version
+from tests.factories import CLI_CONFIG as CONFIG
 from tests.factories import SMALL_COMMUNITY, reply, thread, write_beir, write_jsonl
-
-CONFIG = """
-[index]
-path = "index"
-model = "hashing-256"
-[[sources]]
-name = "forum"
-type = "jsonl"
-path = "community.jsonl"
-[state]
-url = "sqlite:///state.db"
-[[superusers]]
-name = "Mara Quinn"
-community_id = "u-mara"
-"""
 
 
 def setup(tmp_path: Path, records: list[object] | None = None) -> None:

@@ -15,25 +15,8 @@ import pytest
 
 from bots.dashboard import TOKEN_ENV
 from tests.dashboard.conftest import TOKEN, free_port
+from tests.factories import CLI_CONFIG as CONFIG
 from tests.factories import SMALL_COMMUNITY, write_jsonl
-
-CONFIG = """
-[index]
-path = "index"
-model = "hashing-256"
-
-[[sources]]
-name = "forum"
-type = "jsonl"
-path = "community.jsonl"
-
-[state]
-url = "sqlite:///state.db"
-
-[[superusers]]
-name = "Mara Quinn"
-community_id = "u-mara"
-"""
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 

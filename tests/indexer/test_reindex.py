@@ -18,7 +18,7 @@ from bots.conversation import Outcome, Question
 from knowledge.entries import Audience
 from knowledge.index_files import current_version, read_current
 from tests.conftest import make_settings
-from tests.factories import SMALL_COMMUNITY, reply, thread, write_jsonl
+from tests.factories import CLI_CONFIG, SMALL_COMMUNITY, reply, thread, write_jsonl
 
 
 def many(n: int, prefix: str = "t", author: str = "Sam Member") -> list[dict[str, object]]:
@@ -83,10 +83,7 @@ def test_forget_author_removes_and_keeps_out(tmp_path: Path, peerbot) -> None:  
         ),
     ]
     settings = make_settings(tmp_path, community)
-    (tmp_path / "config.toml").write_text(
-        '[index]\npath = "index"\nmodel = "hashing-256"\n[[sources]]\nname = "forum"\ntype = "jsonl"\n'
-        'path = "community.jsonl"\n[state]\nurl = "sqlite:///state.db"\n'
-    )
+    (tmp_path / "config.toml").write_text(CLI_CONFIG)
     build(settings)
     result = peerbot("forget", "Sam Member")
     assert result.returncode == 0, result.stderr
@@ -139,10 +136,7 @@ def test_running_bot_picks_up_new_version_and_queries_never_fail(tmp_path: Path)
 def test_kill_9_at_any_point_leaves_a_serving_index(tmp_path: Path) -> None:
     threads = many(3000)
     settings = make_settings(tmp_path, threads)
-    (tmp_path / "config.toml").write_text(
-        '[index]\npath = "index"\nmodel = "hashing-256"\nkeep_versions = 2\n[[sources]]\nname = "forum"\n'
-        'type = "jsonl"\npath = "community.jsonl"\n[state]\nurl = "sqlite:///state.db"\n'
-    )
+    (tmp_path / "config.toml").write_text(CLI_CONFIG.replace('hashing-256"', 'hashing-256"\nkeep_versions = 2'))
     build(settings)
     env = {k: v for k, v in os.environ.items() if k != "PEERBOT_CONFIG"}
     started = time.monotonic()
