@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bots.bot import Bot
+from peerbot.bots.bot import Bot
 
 
 class Adapter(Protocol):

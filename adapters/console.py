@@ -9,9 +9,9 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from bots.bot import Bot
-from bots.conversation import Outcome, Question, Reply
-from bots.notices import Notice
+from peerbot.bots.bot import Bot
+from peerbot.bots.conversation import Outcome, Question, Reply
+from peerbot.bots.notices import Notice
 
 PROMPT = "you> "
 

@@ -1,8 +1,8 @@
 """The Discord adapter: /ask, @mentions and help channels in; threaded answers, buttons and superuser pings out.
 
-`adapters.discord_parse` turns Discord objects into Questions, `adapters.discord_render` turns Replies into
-messages, `adapters.discord_client.PeerbotClient` wires them to discord.py, and DiscordAdapter runs the client
-for `peerbot run`. Deciding stays in bots/.
+`discord_parse` turns Discord objects into Questions, `discord_render` turns Replies into messages,
+`discord_client.PeerbotClient` wires them to discord.py, and DiscordAdapter runs the client for `peerbot run`.
+Deciding stays in bots/.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from knowledge.errors import AdapterError
+from peerbot.knowledge.errors import AdapterError
 
 try:
     import aiohttp
@@ -22,12 +22,12 @@ try:
 except ModuleNotFoundError as exc:  # pragma: no cover - depends on the install
     raise AdapterError("the Discord adapter needs discord.py: pip install 'peerbot[discord]'") from exc
 
-from adapters.discord_client import PeerbotClient
-from adapters.discord_parse import check_settings, interaction_question, is_public, to_question
-from bots.bot import Bot
-from bots.config import Settings
-from bots.notices import Notice
-from bots.secrets import require_env
+from peerbot.adapters.discord_client import PeerbotClient
+from peerbot.adapters.discord_parse import check_settings, interaction_question, is_public, to_question
+from peerbot.bots.bot import Bot
+from peerbot.bots.config import Settings
+from peerbot.bots.notices import Notice
+from peerbot.bots.secrets import require_env
 
 __all__ = ["DiscordAdapter", "PeerbotClient", "interaction_question", "is_public", "to_question"]
 

@@ -10,15 +10,15 @@ from typing import Any
 
 import discord
 
-from adapters.discord_commands import PeerbotTree, acknowledge, ephemeral, install_commands
-from adapters.discord_parse import PLATFORM, interaction_question, is_public, snowflakes, to_question
-from adapters.discord_render import Part, alert, ping_targets, render, split_text, thread_name
-from adapters.discord_views import ClaimButton, FeedbackButton, claim_view, feedback_view
-from bots import messages
-from bots.bot import Bot, Verdict
-from bots.config import Settings
-from bots.conversation import Outcome, Question, Reply
-from bots.notices import Notice
+from peerbot.adapters.discord_commands import PeerbotTree, acknowledge, ephemeral, install_commands
+from peerbot.adapters.discord_parse import PLATFORM, interaction_question, is_public, snowflakes, to_question
+from peerbot.adapters.discord_render import Part, alert, ping_targets, render, split_text, thread_name
+from peerbot.adapters.discord_views import ClaimButton, FeedbackButton, claim_view, feedback_view
+from peerbot.bots import messages
+from peerbot.bots.bot import Bot, Verdict
+from peerbot.bots.config import Settings
+from peerbot.bots.conversation import Outcome, Question, Reply
+from peerbot.bots.notices import Notice
 
 log = logging.getLogger(__name__)
 

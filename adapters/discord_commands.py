@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from adapters.discord_parse import PLATFORM
-from bots import messages
-from bots.conversation import Question
+from peerbot.adapters.discord_parse import PLATFORM
+from peerbot.bots import messages
+from peerbot.bots.conversation import Question
 
 if TYPE_CHECKING:
-    from adapters.discord_client import PeerbotClient
+    from peerbot.adapters.discord_client import PeerbotClient
 
 log = logging.getLogger(__name__)
 

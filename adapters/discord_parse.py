@@ -8,9 +8,9 @@ from typing import Any
 
 import discord
 
-from bots.config import Settings
-from bots.conversation import Question
-from knowledge.errors import ConfigError
+from peerbot.bots.config import Settings
+from peerbot.bots.conversation import Question
+from peerbot.knowledge.errors import ConfigError
 
 PLATFORM = "discord"
 _QUESTION_TYPES = (discord.MessageType.default, discord.MessageType.reply)

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import discord
 
-from bots import messages
-from bots.config import Superuser
-from bots.conversation import Outcome, Reply
+from peerbot.bots import messages
+from peerbot.bots.config import Superuser
+from peerbot.bots.conversation import Outcome, Reply
 
 MESSAGE_LIMIT = 2000  # characters in one Discord message
 THREAD_NAME_LIMIT = 100

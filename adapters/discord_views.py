@@ -10,8 +10,8 @@ from typing import Any, Protocol, cast
 
 import discord
 
-from bots import messages
-from bots.bot import Verdict
+from peerbot.bots import messages
+from peerbot.bots.bot import Verdict
 
 VERDICTS: tuple[Verdict, ...] = ("solved", "unhelpful", "human")
 _STYLES = {

@@ -6,9 +6,9 @@ import asyncio
 import os
 from collections.abc import Sequence
 
-from adapters.base import Adapter
-from bots.bot import Bot
-from bots.config import Settings
+from peerbot.adapters.base import Adapter
+from peerbot.bots.bot import Bot
+from peerbot.bots.config import Settings
 
 
 class Together:
@@ -25,15 +25,15 @@ class Together:
 def choose_adapter(settings: Settings) -> Adapter:
     chosen: list[Adapter] = []
     if os.environ.get("SLACK_BOT_TOKEN"):
-        from adapters.slack import SlackAdapter
+        from peerbot.adapters.slack import SlackAdapter
 
         chosen.append(SlackAdapter.from_env(settings))
     if os.environ.get("DISCORD_TOKEN"):
-        from adapters.discord import DiscordAdapter
+        from peerbot.adapters.discord import DiscordAdapter
 
         chosen.append(DiscordAdapter.from_env(settings))
     if not chosen:
-        from adapters.console import ConsoleAdapter
+        from peerbot.adapters.console import ConsoleAdapter
 
         return ConsoleAdapter()
     return chosen[0] if len(chosen) == 1 else Together(chosen)

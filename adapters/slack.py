@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
-from adapters.slack_parse import (
+from peerbot.adapters.slack_parse import (
     Payload,
     bot_command,
     claim_action,
@@ -27,7 +27,7 @@ from adapters.slack_parse import (
     thread_key,
     thread_root,
 )
-from adapters.slack_render import (
+from peerbot.adapters.slack_render import (
     CLAIM_PREFIX,
     FEEDBACK_PREFIX,
     Message,
@@ -41,13 +41,13 @@ from adapters.slack_render import (
     slack_commands,
     user_mention,
 )
-from bots import messages
-from bots.bot import Bot
-from bots.config import Settings
-from bots.conversation import Outcome, Question, Reply
-from bots.notices import Notice
-from bots.secrets import require_env
-from knowledge.errors import AdapterError
+from peerbot.bots import messages
+from peerbot.bots.bot import Bot
+from peerbot.bots.config import Settings
+from peerbot.bots.conversation import Outcome, Question, Reply
+from peerbot.bots.notices import Notice
+from peerbot.bots.secrets import require_env
+from peerbot.knowledge.errors import AdapterError
 
 try:
     from aiohttp import web
@@ -66,7 +66,7 @@ except ImportError as exc:  # pragma: no cover - depends on the install
         "pip install 'peerbot[slack]'"
     ) from exc
 
-from adapters.slack_lookup import SlackLookup, slack_error  # after the install check
+from peerbot.adapters.slack_lookup import SlackLookup, slack_error  # after the install check
 
 log = logging.getLogger(__name__)
 

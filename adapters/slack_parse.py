@@ -6,9 +6,9 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any, Literal, cast
 
-from adapters.slack_render import CLAIM_PREFIX, FEEDBACK_PREFIX, VERDICTS
-from bots.bot import Verdict
-from bots.conversation import Question
+from peerbot.adapters.slack_render import CLAIM_PREFIX, FEEDBACK_PREFIX, VERDICTS
+from peerbot.bots.bot import Verdict
+from peerbot.bots.conversation import Question
 
 Route = Literal["question", "human_answer"]
 Payload = Mapping[str, Any]

@@ -6,10 +6,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bots import messages
-from bots.conversation import Outcome, Reply
-from knowledge.entries import Match
-from knowledge.sanitize import neutralize_mentions
+from peerbot.bots import messages
+from peerbot.bots.conversation import Outcome, Reply
+from peerbot.knowledge.entries import Match
+from peerbot.knowledge.sanitize import neutralize_mentions
 
 SECTION_LIMIT = 3000  # characters of text in one section block
 CONTEXT_LIMIT = 2000  # characters of text in one context element

@@ -79,10 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         show({**saved, "targets": report.targets(saved.get("quality"), saved.get("speed"))})
         return 0
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from bots.app import load_calibrator, thresholds
-    from bots.config import load_settings
-    from knowledge.calibrator import DEFAULT_PATH
-    from knowledge.embedder import Embedder, load_embedder
+    from peerbot.bots.app import load_calibrator, thresholds
+    from peerbot.bots.config import load_settings
+    from peerbot.knowledge.calibrator import DEFAULT_PATH
+    from peerbot.knowledge.embedder import Embedder, load_embedder
 
     started = time.perf_counter()
 

@@ -1,6 +1,6 @@
 """Single-signal retrievers built on the same knowledge base, and wrappers used to score them.
 
-Each is a `knowledge.retriever.Retriever`, so `bots.evaluation.score` scores it like peerbot's own.
+Each is a `peerbot.knowledge.retriever.Retriever`, so `peerbot.bots.evaluation.score` scores it like peerbot's own.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any, ClassVar
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
-from knowledge.base import KnowledgeBase
-from knowledge.entries import Audience, Match
-from knowledge.retriever import Retriever
+from peerbot.knowledge.base import KnowledgeBase
+from peerbot.knowledge.entries import Audience, Match
+from peerbot.knowledge.retriever import Retriever
 
 
 class Bm25Only:

@@ -24,11 +24,11 @@ from typing import Any, cast, overload
 
 import numpy as np
 
-from knowledge.base import KnowledgeBase, flat_index
-from knowledge.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder
-from knowledge.entries import Audience, KnowledgeEntry
-from knowledge.lexical import Bm25Index
-from knowledge.retriever import HybridRetriever
+from peerbot.knowledge.base import KnowledgeBase, flat_index
+from peerbot.knowledge.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder
+from peerbot.knowledge.entries import Audience, KnowledgeEntry
+from peerbot.knowledge.lexical import Bm25Index
+from peerbot.knowledge.retriever import HybridRetriever
 
 IVF_FROM = 50_000  # below this the exact flat index is fast enough
 NPROBE = 16

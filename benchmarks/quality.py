@@ -1,7 +1,7 @@
 """Answer quality on a BEIR-style dataset: peerbot's retriever and gate next to single-signal baselines.
 
 Everything learned (peerbot's calibrator, each baseline's Platt curve) is fit on the `train` split; the
-scores are on `dev`. The corpus is indexed once, the way `peerbot eval` does (bots.evaluation.index_corpus).
+scores are on `dev`. The corpus is indexed once, the way `peerbot eval` does (peerbot.bots.evaluation.index_corpus).
 """
 
 from __future__ import annotations
@@ -15,12 +15,21 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.baselines import Bm25Only, FuzzOnly, Recording, Scaled, fit_platt
-from bots.evaluation import DENSE_THRESHOLDS, PUBLIC, Dataset, K, calibration_rows, index_corpus, load_dataset, score
-from bots.policy import Thresholds
-from knowledge.base import KnowledgeBase
-from knowledge.calibrator import Calibrator, fit_calibrator
-from knowledge.embedder import Embedder
-from knowledge.retriever import DenseRetriever, HybridRetriever, Retriever
+from peerbot.bots.evaluation import (
+    DENSE_THRESHOLDS,
+    PUBLIC,
+    Dataset,
+    K,
+    calibration_rows,
+    index_corpus,
+    load_dataset,
+    score,
+)
+from peerbot.bots.policy import Thresholds
+from peerbot.knowledge.base import KnowledgeBase
+from peerbot.knowledge.calibrator import Calibrator, fit_calibrator
+from peerbot.knowledge.embedder import Embedder
+from peerbot.knowledge.retriever import DenseRetriever, HybridRetriever, Retriever
 
 COVERAGE_LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 TARGET_PRECISION = 0.85

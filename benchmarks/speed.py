@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.prototype import fast_index
-from indexer.build import build_index, collect_entries
-from indexer.publish import publish
-from indexer.sources.beir import BeirThreadSource
-from indexer.trust import TrustPolicy
-from knowledge.base import flat_index
-from knowledge.embedder import Embedder
+from peerbot.indexer.build import build_index, collect_entries
+from peerbot.indexer.publish import publish
+from peerbot.indexer.sources.beir import BeirThreadSource
+from peerbot.indexer.trust import TrustPolicy
+from peerbot.knowledge.base import flat_index
+from peerbot.knowledge.embedder import Embedder
 
 REPO = Path(__file__).resolve().parents[1]
 WORKER_TIMEOUT = 1200

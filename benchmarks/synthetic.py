@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge.entries import KnowledgeEntry
+from peerbot.knowledge.entries import KnowledgeEntry
 
 TITLE_WORDS, BODY_WORDS, ANSWER_WORDS = 8, 32, 30
 _WORD = re.compile(r"[a-z0-9']+")

@@ -71,7 +71,7 @@ def latency_queries(spec: dict[str, Any]) -> list[str]:
 
 def build(spec: dict[str, Any]) -> dict[str, Any]:
     from benchmarks import synthetic
-    from indexer.publish import publish
+    from peerbot.indexer.publish import publish
 
     directory = Path(spec["dir"])
     size, seed = int(spec["size"]), int(spec.get("seed", 0))
@@ -113,8 +113,8 @@ def build(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_entries(directory: Path) -> tuple[list[Any], Path]:
-    from knowledge.entries import KnowledgeEntry
-    from knowledge.index_files import ENTRIES, VERSIONS, current_version, sha256_file
+    from peerbot.knowledge.entries import KnowledgeEntry
+    from peerbot.knowledge.index_files import ENTRIES, VERSIONS, current_version, sha256_file
 
     folder = directory / VERSIONS / str(current_version(directory))
     sha256_file(folder / ENTRIES)  # the checksum the real load does, so load times compare
@@ -132,13 +132,13 @@ def _batch_qps(run_batch: Callable[[list[str]], object], queries: list[str], siz
 def serve(spec: dict[str, Any]) -> dict[str, Any]:
     """peerbot (mode serve) or the prototype (mode prototype): load the index, answer, decide."""
     from benchmarks.prototype import DiskKnowledgeBase, FastRetriever, QuantizedEmbedder, prepare
-    from bots.evaluation import PUBLIC, K
-    from bots.policy import Thresholds, decide
-    from knowledge.base import KnowledgeBase
-    from knowledge.calibrator import Calibrator
-    from knowledge.embedder import Embedder, load_embedder
-    from knowledge.index_files import ENTRIES, VERSIONS, current_version, read_current, sha256_file
-    from knowledge.retriever import HybridRetriever
+    from peerbot.bots.evaluation import PUBLIC, K
+    from peerbot.bots.policy import Thresholds, decide
+    from peerbot.knowledge.base import KnowledgeBase
+    from peerbot.knowledge.calibrator import Calibrator
+    from peerbot.knowledge.embedder import Embedder, load_embedder
+    from peerbot.knowledge.index_files import ENTRIES, VERSIONS, current_version, read_current, sha256_file
+    from peerbot.knowledge.retriever import HybridRetriever
 
     mode = spec["mode"]
     memory: dict[str, dict[str, float]] = {"start": memory_mb()}
@@ -242,11 +242,11 @@ def naive(spec: dict[str, Any]) -> dict[str, Any]:
     """What a user would build first: embed, IndexFlatIP search, answer when the top cosine is high enough."""
     import faiss
 
-    from bots.evaluation import DENSE_THRESHOLDS, K
-    from bots.policy import decide
-    from knowledge.embedder import load_embedder
-    from knowledge.entries import Match
-    from knowledge.index_files import VECTORS
+    from peerbot.bots.evaluation import DENSE_THRESHOLDS, K
+    from peerbot.bots.policy import decide
+    from peerbot.knowledge.embedder import load_embedder
+    from peerbot.knowledge.entries import Match
+    from peerbot.knowledge.index_files import VECTORS
 
     memory: dict[str, dict[str, float]] = {"start": memory_mb()}
     started = time.perf_counter()

@@ -1,14 +1,14 @@
-"""`peerbot` / `python -m bots`: the only place that turns errors into exit codes."""
+"""`peerbot` / `python -m peerbot`: the only place that turns errors into exit codes."""
 
 from __future__ import annotations
 
 import sys
 
-from knowledge.errors import PeerbotError
+from peerbot.knowledge.errors import PeerbotError
 
 
 def main() -> None:
-    from bots.cli import app
+    from peerbot.bots.cli import app
 
     try:
         code = app(standalone_mode=False)

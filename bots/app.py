@@ -8,24 +8,24 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bots.bot import Bot
-from bots.capture import SOURCE_NAME as CAPTURED
-from bots.capture import Capture
-from bots.config import Settings, SourceSettings
-from bots.policy import Thresholds
-from bots.recognition import Recognition
-from bots.state import StateStore
-from indexer.build import BuildReport, Progress, build_index
-from indexer.sources.base import Source
-from indexer.sources.jsonl import JsonlThreadSource
-from indexer.sources.registry import SOURCE_TYPES
-from indexer.trust import TrustPolicy
-from knowledge.base import KnowledgeBase
-from knowledge.calibrator import DEFAULT_PATH, Calibrator
-from knowledge.embedder import Embedder, load_embedder
-from knowledge.errors import ConfigError, PeerbotError
-from knowledge.index_files import current_version, read_current
-from knowledge.retriever import HybridRetriever
+from peerbot.bots.bot import Bot
+from peerbot.bots.capture import SOURCE_NAME as CAPTURED
+from peerbot.bots.capture import Capture
+from peerbot.bots.config import Settings, SourceSettings
+from peerbot.bots.policy import Thresholds
+from peerbot.bots.recognition import Recognition
+from peerbot.bots.state import StateStore
+from peerbot.indexer.build import BuildReport, Progress, build_index
+from peerbot.indexer.sources.base import Source
+from peerbot.indexer.sources.jsonl import JsonlThreadSource
+from peerbot.indexer.sources.registry import SOURCE_TYPES
+from peerbot.indexer.trust import TrustPolicy
+from peerbot.knowledge.base import KnowledgeBase
+from peerbot.knowledge.calibrator import DEFAULT_PATH, Calibrator
+from peerbot.knowledge.embedder import Embedder, load_embedder
+from peerbot.knowledge.errors import ConfigError, PeerbotError
+from peerbot.knowledge.index_files import current_version, read_current
+from peerbot.knowledge.retriever import HybridRetriever
 
 log = logging.getLogger(__name__)
 

@@ -8,21 +8,21 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Literal
 
-from bots import messages
-from bots.capture import Capture, thread_record
-from bots.config import EscalationSettings, Superuser
-from bots.conversation import Outcome, Question, Reply
-from bots.escalation import Escalations
-from bots.notices import Notice, Notifier
-from bots.policy import Thresholds, decide
-from bots.recognition import Recognition
-from bots.routing import rank_experts
-from bots.state import EscalationRow, StateStore, near_miss_record
-from bots.urgency import is_urgent
-from indexer.build import BuildReport
-from knowledge.entries import Match
-from knowledge.errors import PeerbotError
-from knowledge.retriever import Retriever
+from peerbot.bots import messages
+from peerbot.bots.capture import Capture, thread_record
+from peerbot.bots.config import EscalationSettings, Superuser
+from peerbot.bots.conversation import Outcome, Question, Reply
+from peerbot.bots.escalation import Escalations
+from peerbot.bots.notices import Notice, Notifier
+from peerbot.bots.policy import Thresholds, decide
+from peerbot.bots.recognition import Recognition
+from peerbot.bots.routing import rank_experts
+from peerbot.bots.state import EscalationRow, StateStore, near_miss_record
+from peerbot.bots.urgency import is_urgent
+from peerbot.indexer.build import BuildReport
+from peerbot.knowledge.entries import Match
+from peerbot.knowledge.errors import PeerbotError
+from peerbot.knowledge.retriever import Retriever
 
 log = logging.getLogger(__name__)
 

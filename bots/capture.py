@@ -11,11 +11,11 @@ import os
 import threading
 from pathlib import Path
 
-from bots.state import EscalationRow
-from indexer.sources.jsonl import ReplyRecord, ThreadRecord, to_thread
-from indexer.trust import TrustPolicy
-from knowledge.entries import KnowledgeEntry
-from knowledge.retriever import HybridRetriever
+from peerbot.bots.state import EscalationRow
+from peerbot.indexer.sources.jsonl import ReplyRecord, ThreadRecord, to_thread
+from peerbot.indexer.trust import TrustPolicy
+from peerbot.knowledge.entries import KnowledgeEntry
+from peerbot.knowledge.retriever import HybridRetriever
 
 SOURCE_NAME = "captured"
 

@@ -15,11 +15,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from bots import app as wiring
-from bots.config import Settings, load_settings
-from bots.logs import setup_logging
-from indexer.build import BuildReport
-from knowledge.embedder import Embedder
+from peerbot.bots import app as wiring
+from peerbot.bots.config import Settings, load_settings
+from peerbot.bots.logs import setup_logging
+from peerbot.indexer.build import BuildReport
+from peerbot.knowledge.embedder import Embedder
 
 app = typer.Typer(
     help="peerbot: answers with trusted community answers, escalates the rest to superusers.",
@@ -116,7 +116,7 @@ def index(
 @app.command()
 def forget(author: Annotated[str, typer.Argument(help="the author's community id or name")]) -> None:
     """Remove an author's content from the knowledge base and keep it out of every later reindex."""
-    from bots.state import StateStore
+    from peerbot.bots.state import StateStore
 
     settings = _settings()
     StateStore(settings.state_url).forget_author(author)
@@ -127,7 +127,7 @@ def forget(author: Annotated[str, typer.Argument(help="the author's community id
 @app.command()
 def chat() -> None:
     """Answer questions typed (or piped) on standard input, one per line."""
-    from adapters.console import ConsoleAdapter
+    from peerbot.adapters.console import ConsoleAdapter
 
     bot, _ = _ready_bot()
     asyncio.run(ConsoleAdapter().run(bot))
@@ -139,8 +139,8 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """Answer one question and exit."""
-    from adapters.console import render, to_question
-    from bots.conversation import Question
+    from peerbot.adapters.console import render, to_question
+    from peerbot.bots.conversation import Question
 
     bot, _ = _ready_bot()
     parsed = to_question(question, "cli") or Question(text="", asker="cli", platform="console")
@@ -174,7 +174,7 @@ def ask(
 @app.command()
 def run() -> None:
     """The main job: index if needed, then serve Slack/Discord when their tokens are set, else the console."""
-    from adapters.select import choose_adapter
+    from peerbot.adapters.select import choose_adapter
 
     adapter = choose_adapter(_settings())
     if adapter.name == "console":
@@ -187,7 +187,7 @@ def run() -> None:
 @app.command()
 def stats() -> None:
     """What the bot has done: questions by outcome, open escalations, index size."""
-    from bots.conversation import Question
+    from peerbot.bots.conversation import Question
 
     bot, _ = _ready_bot(build_if_missing=False)
     reply = asyncio.run(bot.handle(Question(text="/stats", asker="cli")))
@@ -198,7 +198,7 @@ def stats() -> None:
 @app.command()
 def leaderboard(days: Annotated[int, typer.Option(help="period in days")] = 30) -> None:
     """The superusers with the most kudos points in the period, with ranks and badges."""
-    from bots.conversation import Question
+    from peerbot.bots.conversation import Question
 
     bot, _ = _ready_bot(build_if_missing=False)
     reply = asyncio.run(bot.handle(Question(text=f"/leaderboard {days}", asker="cli")))
@@ -215,7 +215,7 @@ def superusers_suggest(
     min_answers: Annotated[int, typer.Option(help="trusted answers needed to be suggested")] = 3,
 ) -> None:
     """Members who write the most accepted / high-kudos answers, per topic: superuser candidates."""
-    from bots.recognition import suggest_superusers
+    from peerbot.bots.recognition import suggest_superusers
 
     settings = _settings()
     embedder = wiring.open_embedder(settings)
@@ -242,7 +242,7 @@ def eval_(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
 ) -> None:
     """Score retrieval and the answer/escalate gate on a labelled dataset, next to a dense-only baseline."""
-    from bots.evaluation import evaluate, load_dataset, scores_json
+    from peerbot.bots.evaluation import evaluate, load_dataset, scores_json
 
     settings = _settings()
     data = load_dataset(dataset, split)
@@ -316,9 +316,9 @@ def calibrate(
     ] = None,
 ) -> None:
     """Fit the answer-confidence calibrator on a labelled split."""
-    from bots.evaluation import calibrate as fit
-    from bots.evaluation import load_dataset
-    from knowledge.calibrator import DEFAULT_PATH
+    from peerbot.bots.evaluation import calibrate as fit
+    from peerbot.bots.evaluation import load_dataset
+    from peerbot.knowledge.calibrator import DEFAULT_PATH
 
     settings = _settings()
     embedder = wiring.open_embedder(settings)
@@ -340,7 +340,7 @@ def dashboard(
     port: Annotated[int, typer.Option(help="port to listen on")] = 8080,
 ) -> None:
     """The admin's web dashboard (login with $PEERBOT_DASHBOARD_TOKEN), on the bot's state store and index."""
-    from bots.dashboard.serve import serve
+    from peerbot.bots.dashboard.serve import serve
 
     serve(_settings(), host, port, on_ready=err.print)
 
@@ -353,7 +353,7 @@ def simulate(
     force: Annotated[bool, typer.Option(help="add to a state store that already has questions")] = False,
 ) -> None:
     """Fill the state store with realistic simulated traffic through the real bot (for the dashboard)."""
-    from bots.simulate import run_simulation
+    from peerbot.bots.simulate import run_simulation
 
     bot_settings = _settings()
     embedder = wiring.open_embedder(bot_settings)

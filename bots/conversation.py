@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from knowledge.entries import Audience, Match
+from peerbot.knowledge.entries import Audience, Match
 
 
 @dataclass(frozen=True)

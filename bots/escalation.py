@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from bots import messages
-from bots.config import EscalationSettings, Superuser
-from bots.notices import Notice
-from bots.state import EscalationRow, ReviewRow, StateStore, SuperuserStatusRow
+from peerbot.bots import messages
+from peerbot.bots.config import EscalationSettings, Superuser
+from peerbot.bots.notices import Notice
+from peerbot.bots.state import EscalationRow, ReviewRow, StateStore, SuperuserStatusRow
 
 OPEN_STATES = ("open", "claimed")
 

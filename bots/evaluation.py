@@ -15,18 +15,18 @@ from pathlib import Path
 
 import numpy as np
 
-from bots.conversation import Outcome
-from bots.policy import Thresholds, decide
-from indexer.build import Progress, build_index
-from indexer.sources.beir import BeirThreadSource
-from indexer.trust import TrustPolicy
-from knowledge.base import KnowledgeBase
-from knowledge.calibrator import Calibrator, fit_calibrator
-from knowledge.embedder import Embedder
-from knowledge.entries import Audience, Match
-from knowledge.errors import SourceError
-from knowledge.index_files import read_current
-from knowledge.retriever import DenseRetriever, HybridRetriever, Retriever
+from peerbot.bots.conversation import Outcome
+from peerbot.bots.policy import Thresholds, decide
+from peerbot.indexer.build import Progress, build_index
+from peerbot.indexer.sources.beir import BeirThreadSource
+from peerbot.indexer.trust import TrustPolicy
+from peerbot.knowledge.base import KnowledgeBase
+from peerbot.knowledge.calibrator import Calibrator, fit_calibrator
+from peerbot.knowledge.embedder import Embedder
+from peerbot.knowledge.entries import Audience, Match
+from peerbot.knowledge.errors import SourceError
+from peerbot.knowledge.index_files import read_current
+from peerbot.knowledge.retriever import DenseRetriever, HybridRetriever, Retriever
 
 K = 10
 PUBLIC = Audience()

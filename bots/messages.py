@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from indexer.build import BuildReport
-from knowledge.entries import Match
-from knowledge.sanitize import neutralize_mentions
+from peerbot.indexer.build import BuildReport
+from peerbot.knowledge.entries import Match
+from peerbot.knowledge.sanitize import neutralize_mentions
 
 if TYPE_CHECKING:
-    from bots.recognition import Standing
-    from bots.state import ReviewRow
+    from peerbot.bots.recognition import Standing
+    from peerbot.bots.state import ReviewRow
 
 EMPTY_QUESTION = "I didn't catch a question there. Type what you need help with and I'll look for a community answer."
 APOLOGY = (

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from bots.config import Superuser
+from peerbot.bots.config import Superuser
 
 
 @dataclass(frozen=True)

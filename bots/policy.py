@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bots.conversation import Outcome
-from knowledge.entries import Match
+from peerbot.bots.conversation import Outcome
+from peerbot.knowledge.entries import Match
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from bots.config import RecognitionSettings, Superuser
-from bots.notices import Notice
-from bots.state import BadgeRow, EscalationRow, PointsRow, StateStore
-from knowledge.entries import KnowledgeEntry
+from peerbot.bots.config import RecognitionSettings, Superuser
+from peerbot.bots.notices import Notice
+from peerbot.bots.state import BadgeRow, EscalationRow, PointsRow, StateStore
+from peerbot.knowledge.entries import KnowledgeEntry
 
 FIRST_ANSWER = "First Answer"
 FAST_RESPONDER = "Fast Responder"

@@ -6,9 +6,9 @@ import math
 from collections.abc import Sequence
 from datetime import datetime
 
-from bots.config import Superuser
-from knowledge.entries import Audience
-from knowledge.retriever import Retriever
+from peerbot.bots.config import Superuser
+from peerbot.knowledge.entries import Audience
+from peerbot.knowledge.retriever import Retriever
 
 HALF_LIFE_DAYS = 365.0  # an answer from a year ago counts half as much as one from today
 RELATED = 0.1  # a past answer counts towards expertise only if it is at least this likely to match

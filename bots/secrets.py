@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from knowledge.errors import AdapterError
+from peerbot.knowledge.errors import AdapterError
 
 
 def require_env(*names: str, purpose: str) -> dict[str, str]:

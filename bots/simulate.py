@@ -17,13 +17,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bots.bot import Bot
-from bots.config import Settings
-from bots.conversation import Outcome, Question, Reply
-from bots.state import StateStore, utcnow
-from knowledge.embedder import Embedder
-from knowledge.entries import KnowledgeEntry
-from knowledge.errors import ConfigError
+from peerbot.bots.bot import Bot
+from peerbot.bots.config import Settings
+from peerbot.bots.conversation import Outcome, Question, Reply
+from peerbot.bots.state import StateStore, utcnow
+from peerbot.knowledge.embedder import Embedder
+from peerbot.knowledge.entries import KnowledgeEntry
+from peerbot.knowledge.errors import ConfigError
 
 PLACES = (  # platform, channel, share of the traffic
     ("slack", "C-help", 0.35),
@@ -259,7 +259,7 @@ def run_simulation(
     settings: Settings, embedder: Embedder, *, days: int, per_day: float, seed: int, force: bool = False
 ) -> str:
     """`peerbot simulate`: refuses a state store that already has questions unless forced; returns a summary."""
-    from bots import app as wiring
+    from peerbot.bots import app as wiring
 
     existing = sum(StateStore(settings.state_url).outcome_counts().values())
     if existing and not force:

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.publish import build_lock, publish
-from indexer.sources.base import Source, SourceProblem
-from indexer.trust import TrustPolicy
-from knowledge.embedder import Embedder
-from knowledge.entries import KnowledgeEntry
-from knowledge.errors import IndexError_
-from knowledge.index_files import LoadedIndex, read_current
+from peerbot.indexer.publish import build_lock, publish
+from peerbot.indexer.sources.base import Source, SourceProblem
+from peerbot.indexer.trust import TrustPolicy
+from peerbot.knowledge.embedder import Embedder
+from peerbot.knowledge.entries import KnowledgeEntry
+from peerbot.knowledge.errors import IndexError_
+from peerbot.knowledge.index_files import LoadedIndex, read_current
 
 log = logging.getLogger(__name__)
 

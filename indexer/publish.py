@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.base import flat_index
-from knowledge.entries import KnowledgeEntry
-from knowledge.errors import IndexError_
-from knowledge.index_files import (
+from peerbot.knowledge.base import flat_index
+from peerbot.knowledge.entries import KnowledgeEntry
+from peerbot.knowledge.errors import IndexError_
+from peerbot.knowledge.index_files import (
     CURRENT,
     ENTRIES,
     FORMAT,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from indexer.sources.base import Post, Thread
-from knowledge.entries import KnowledgeEntry
-from knowledge.sanitize import clean_text
+from peerbot.indexer.sources.base import Post, Thread
+from peerbot.knowledge.entries import KnowledgeEntry
+from peerbot.knowledge.sanitize import clean_text
 
 MAX_QUESTION_CHARS = 4000
 MAX_ANSWER_CHARS = 12000

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.entries import KnowledgeEntry
-from knowledge.index_files import LoadedIndex
-from knowledge.lexical import Bm25Index
+from peerbot.knowledge.entries import KnowledgeEntry
+from peerbot.knowledge.index_files import LoadedIndex
+from peerbot.knowledge.lexical import Bm25Index
 
 
 def flat_index(vectors: np.ndarray) -> Any:

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from knowledge.errors import ConfigError
+from peerbot.knowledge.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

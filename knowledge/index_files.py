@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from knowledge.entries import KnowledgeEntry
-from knowledge.errors import IndexError_
+from peerbot.knowledge.entries import KnowledgeEntry
+from peerbot.knowledge.errors import IndexError_
 
 log = logging.getLogger(__name__)
 

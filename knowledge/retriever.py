@@ -7,11 +7,11 @@ from typing import Protocol
 
 import numpy as np
 
-from knowledge.base import KnowledgeBase
-from knowledge.calibrator import FEATURES, Calibrator
-from knowledge.embedder import Embedder
-from knowledge.entries import Audience, Match
-from knowledge.lexical import content_words, title_similarity, word_overlap
+from peerbot.knowledge.base import KnowledgeBase
+from peerbot.knowledge.calibrator import FEATURES, Calibrator
+from peerbot.knowledge.embedder import Embedder
+from peerbot.knowledge.entries import Audience, Match
+from peerbot.knowledge.lexical import content_words, title_similarity, word_overlap
 
 TRUST_WEIGHT = 0.2  # ranking score = confidence * (1 - w + w * trust)
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bots import app as wiring
-from bots.bot import Bot
-from bots.config import Settings, parse_settings
-from bots.conversation import Question, Reply
+from peerbot.bots import app as wiring
+from peerbot.bots.bot import Bot
+from peerbot.bots.config import Settings, parse_settings
+from peerbot.bots.conversation import Question, Reply
 from tests.factories import SMALL_COMMUNITY, write_jsonl
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -72,7 +72,7 @@ def peerbot(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     def run(*args: str, stdin: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if k not in ("SLACK_BOT_TOKEN", "DISCORD_TOKEN", "PEERBOT_CONFIG")}
         return subprocess.run(
-            [sys.executable, "-m", "bots", *args],
+            [sys.executable, "-m", "peerbot", *args],
             cwd=tmp_path,
             input=stdin if stdin is not None else "",
             capture_output=True,

@@ -6,8 +6,8 @@ import hashlib
 import hmac
 import os
 
-from bots.dashboard import TOKEN_ENV
-from knowledge.errors import ConfigError
+from peerbot.bots.dashboard import TOKEN_ENV
+from peerbot.knowledge.errors import ConfigError
 
 COOKIE = "peerbot_dashboard"
 MIN_LENGTH = 8

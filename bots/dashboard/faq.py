@@ -6,8 +6,8 @@ import csv
 import io
 from pathlib import Path
 
-from bots.config import Settings
-from indexer.sources.faq import CSV_SUFFIXES, MARKDOWN_SUFFIXES
+from peerbot.bots.config import Settings
+from peerbot.indexer.sources.faq import CSV_SUFFIXES, MARKDOWN_SUFFIXES
 
 NEW_FILE = "dashboard.csv"  # written inside a faq source that is a folder
 

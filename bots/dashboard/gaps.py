@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import select
 
-from bots.dashboard.metrics import ALL_TIME, Period
-from bots.state import FeedbackRow, QuestionRow, StateStore
-from knowledge.embedder import Embedder
-from knowledge.lexical import content_words
+from peerbot.bots.dashboard.metrics import ALL_TIME, Period
+from peerbot.bots.state import FeedbackRow, QuestionRow, StateStore
+from peerbot.knowledge.embedder import Embedder
+from peerbot.knowledge.lexical import content_words
 
 DISTANCE = 0.6  # cosine distance under which two topics are merged (average linkage)
 

@@ -21,10 +21,10 @@ from functools import lru_cache
 import numpy as np
 from sqlalchemy import select
 
-from bots.config import Settings
-from bots.recognition import Recognition
-from bots.state import EscalationRow, FeedbackRow, PointsRow, QuestionRow, StateStore
-from bots.urgency import sentiment
+from peerbot.bots.config import Settings
+from peerbot.bots.recognition import Recognition
+from peerbot.bots.state import EscalationRow, FeedbackRow, PointsRow, QuestionRow, StateStore
+from peerbot.bots.urgency import sentiment
 
 OUTCOMES = (
     "answered_solved",

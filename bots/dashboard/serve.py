@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bots import app as wiring
-from bots.config import Settings
-from bots.dashboard import TOKEN_ENV
-from bots.dashboard.auth import TokenAuth, token_from_env
-from bots.dashboard.service import DashboardData
-from knowledge.errors import ConfigError
+from peerbot.bots import app as wiring
+from peerbot.bots.config import Settings
+from peerbot.bots.dashboard import TOKEN_ENV
+from peerbot.bots.dashboard.auth import TokenAuth, token_from_env
+from peerbot.bots.dashboard.service import DashboardData
+from peerbot.knowledge.errors import ConfigError
 
 INSTALL_HINT = "pip install fastapi uvicorn jinja2 python-multipart"
 
@@ -21,7 +21,7 @@ def serve(
     try:
         import uvicorn
 
-        from bots.dashboard.web import create_app
+        from peerbot.bots.dashboard.web import create_app
     except ImportError as exc:
         raise ConfigError(f"the dashboard needs {exc.name}: {INSTALL_HINT}") from None
 

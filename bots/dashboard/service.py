@@ -11,22 +11,22 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bots import app as wiring
-from bots.config import Settings
-from bots.conversation import Outcome
-from bots.dashboard import charts, metrics
-from bots.dashboard.gaps import CachedEmbedder, Gap, content_gaps
-from bots.dashboard.metrics import Period
-from bots.policy import decide
-from bots.state import Base, StateStore, utcnow
-from bots.urgency import is_urgent
-from knowledge.base import KnowledgeBase
-from knowledge.embedder import Embedder
-from knowledge.entries import Audience, Match
-from knowledge.errors import PeerbotError
-from knowledge.index_files import current_version
-from knowledge.lexical import content_words
-from knowledge.retriever import HybridRetriever
+from peerbot.bots import app as wiring
+from peerbot.bots.config import Settings
+from peerbot.bots.conversation import Outcome
+from peerbot.bots.dashboard import charts, metrics
+from peerbot.bots.dashboard.gaps import CachedEmbedder, Gap, content_gaps
+from peerbot.bots.dashboard.metrics import Period
+from peerbot.bots.policy import decide
+from peerbot.bots.state import Base, StateStore, utcnow
+from peerbot.bots.urgency import is_urgent
+from peerbot.knowledge.base import KnowledgeBase
+from peerbot.knowledge.embedder import Embedder
+from peerbot.knowledge.entries import Audience, Match
+from peerbot.knowledge.errors import PeerbotError
+from peerbot.knowledge.index_files import current_version
+from peerbot.knowledge.lexical import content_words
+from peerbot.knowledge.retriever import HybridRetriever
 
 RAW_TABLES = ("questions", "escalations", "feedback", "points", "badges", "review_queue")
 Table = tuple[list[str], list[list[Any]]]
@@ -140,7 +140,7 @@ class DashboardData:
         return content_gaps(self.store, self.gap_embedder, period, ignore=brand)
 
     def _faq_name(self) -> str | None:
-        from bots.dashboard.faq import faq_target
+        from peerbot.bots.dashboard.faq import faq_target
 
         target = faq_target(self.settings)
         return target[0] if target else None

@@ -13,9 +13,9 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
-from bots.dashboard.auth import COOKIE, TokenAuth
-from bots.dashboard.faq import append_entry, faq_target
-from bots.dashboard.service import DashboardData
+from peerbot.bots.dashboard.auth import COOKIE, TokenAuth
+from peerbot.bots.dashboard.faq import append_entry, faq_target
+from peerbot.bots.dashboard.service import DashboardData
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 OPEN_PATHS = frozenset({"/login"})

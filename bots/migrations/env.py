@@ -9,7 +9,7 @@ import os
 from alembic import context
 from sqlalchemy import create_engine
 
-from bots.state import Base, engine_url
+from peerbot.bots.state import Base, engine_url
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from knowledge.entries import Visibility
+from peerbot.knowledge.entries import Visibility
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
-from indexer.sources.base import Post, SourceProblem, Thread
-from indexer.sources.discourse import json_files, load_json
-from indexer.sources.html_text import split_title, tidy_text
-from indexer.sources.jsonl import describe
+from peerbot.indexer.sources.base import Post, SourceProblem, Thread
+from peerbot.indexer.sources.discourse import json_files, load_json
+from peerbot.indexer.sources.html_text import split_title, tidy_text
+from peerbot.indexer.sources.jsonl import describe
 
 THREAD_KINDS = {"GuildPublicThread", "GuildPrivateThread", "GuildNewsThread"}
 DIRECT_KINDS = {"DirectTextChat", "DirectGroupTextChat"}

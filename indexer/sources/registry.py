@@ -9,15 +9,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from indexer.demo import COMMUNITY
-from indexer.sources.base import Source
-from indexer.sources.beir import BeirThreadSource
-from indexer.sources.discord_export import DiscordExportOptions, DiscordExportSource
-from indexer.sources.discourse import DiscourseOptions, DiscourseSource
-from indexer.sources.faq import FaqOptions, FaqSource
-from indexer.sources.jsonl import JsonlThreadSource
-from indexer.sources.slack_export import SlackExportOptions, SlackExportSource
-from indexer.sources.stackexchange import StackExchangeOptions, StackExchangeSource
+from peerbot.indexer.demo import COMMUNITY
+from peerbot.indexer.sources.base import Source
+from peerbot.indexer.sources.beir import BeirThreadSource
+from peerbot.indexer.sources.discord_export import DiscordExportOptions, DiscordExportSource
+from peerbot.indexer.sources.discourse import DiscourseOptions, DiscourseSource
+from peerbot.indexer.sources.faq import FaqOptions, FaqSource
+from peerbot.indexer.sources.jsonl import JsonlThreadSource
+from peerbot.indexer.sources.slack_export import SlackExportOptions, SlackExportSource
+from peerbot.indexer.sources.stackexchange import StackExchangeOptions, StackExchangeSource
 
 
 class NoOptions(BaseModel):

@@ -22,10 +22,10 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from adapters.discord import DiscordAdapter
-from bots import app as wiring
-from bots.bot import Bot
-from bots.config import Settings
+from peerbot.adapters.discord import DiscordAdapter
+from peerbot.bots import app as wiring
+from peerbot.bots.bot import Bot
+from peerbot.bots.config import Settings
 from tests.adapters import discord_payloads as p
 from tests.conftest import make_settings
 from tests.factories import SMALL_COMMUNITY
@@ -444,7 +444,7 @@ class ErrorLog(logging.Handler):
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.name.startswith(("discord", "adapters", "asyncio")):
+        if record.name.startswith(("discord", "peerbot.adapters", "asyncio")):
             self.records.append(record)
 
     def take(self, text: str) -> list[logging.LogRecord]:
@@ -592,7 +592,7 @@ async def open_world(root: Path, *, community: list[JSON] | None = None, **fake_
             gc.collect()  # "Task exception was never retrieved" is reported when the task is collected
         if task.done() and not task.cancelled() and task.exception() is not None:
             return f"the adapter stopped: {task.exception()!r}"
-        client_errors = [r for r in errors.records if not r.name.startswith("adapters")]
+        client_errors = [r for r in errors.records if not r.name.startswith("peerbot.adapters")]
         if loop_errors or client_errors:
             return f"the client crashed: {loop_errors} {[r.getMessage() for r in client_errors]}"
         return None

@@ -18,10 +18,10 @@ import aiohttp
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.slack import EVENTS_PATH, SlackAdapter
-from bots import app as wiring
-from bots.bot import Bot
-from bots.config import Settings
+from peerbot.adapters.slack import EVENTS_PATH, SlackAdapter
+from peerbot.bots import app as wiring
+from peerbot.bots.bot import Bot
+from peerbot.bots.config import Settings
 from tests.conftest import make_settings
 from tests.factories import SMALL_COMMUNITY, Clock, reply, thread
 

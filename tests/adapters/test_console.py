@@ -3,7 +3,7 @@
 import asyncio
 import io
 
-from adapters.console import ConsoleAdapter, to_question
+from peerbot.adapters.console import ConsoleAdapter, to_question
 from tests.conftest import TestBot
 
 

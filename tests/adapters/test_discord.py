@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from adapters.discord import DiscordAdapter
-from adapters.select import choose_adapter
-from bots import messages
-from bots.config import Settings
-from bots.notices import Notice
-from knowledge.errors import AdapterError, ConfigError
+from peerbot.adapters.discord import DiscordAdapter
+from peerbot.adapters.select import choose_adapter
+from peerbot.bots import messages
+from peerbot.bots.config import Settings
+from peerbot.bots.notices import Notice
+from peerbot.knowledge.errors import AdapterError, ConfigError
 from tests.adapters import discord_payloads as p
 from tests.adapters.fake_discord import (
     ALICE,

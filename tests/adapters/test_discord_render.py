@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.discord_render import MESSAGE_LIMIT, alert, render, split_text, thread_name
-from bots import messages
-from bots.config import Superuser
-from bots.conversation import Outcome, Reply
-from knowledge.entries import KnowledgeEntry, Match
+from peerbot.adapters.discord_render import MESSAGE_LIMIT, alert, render, split_text, thread_name
+from peerbot.bots import messages
+from peerbot.bots.config import Superuser
+from peerbot.bots.conversation import Outcome, Reply
+from peerbot.knowledge.entries import KnowledgeEntry, Match
 
 SUPERUSERS = [
     Superuser(name="Mara Quinn", community_id="u-mara", discord_id="111111111111111111"),

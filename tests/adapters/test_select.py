@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.console import ConsoleAdapter
-from adapters.select import Together, choose_adapter
-from knowledge.errors import AdapterError
+from peerbot.adapters.console import ConsoleAdapter
+from peerbot.adapters.select import Together, choose_adapter
+from peerbot.knowledge.errors import AdapterError
 from tests.conftest import make_settings
 
 TOKENS = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN")

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from adapters.slack import SlackAdapter
-from bots import messages
-from knowledge.errors import AdapterError
+from peerbot.adapters.slack import SlackAdapter
+from peerbot.bots import messages
+from peerbot.knowledge.errors import AdapterError
 from tests.adapters.fake_slack import (
     ADMIN,
     APP_TOKEN,

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from adapters.slack import BOT_COMMANDS
-from bots.config import SlackSettings
+from peerbot.adapters.slack import BOT_COMMANDS
+from peerbot.bots.config import SlackSettings
 
 REPO = Path(__file__).resolve().parents[2]
 yaml = pytest.importorskip("yaml")

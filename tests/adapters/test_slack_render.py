@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from adapters.slack_parse import (
+from peerbot.adapters.slack_parse import (
     bot_command,
     claim_action,
     event_question,
@@ -16,7 +16,7 @@ from adapters.slack_parse import (
     plain_text,
     subcommand,
 )
-from adapters.slack_render import (
+from peerbot.adapters.slack_render import (
     BLOCK_LIMIT,
     SECTION_LIMIT,
     chunks,
@@ -30,8 +30,8 @@ from adapters.slack_render import (
     render_to_asker,
     slack_commands,
 )
-from bots.conversation import Outcome, Reply
-from knowledge.entries import KnowledgeEntry, Match
+from peerbot.bots.conversation import Outcome, Reply
+from peerbot.knowledge.entries import KnowledgeEntry, Match
 
 
 def match(

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from adapters.slack_render import escape
-from bots import messages
-from bots.notices import Notice
+from peerbot.adapters.slack_render import escape
+from peerbot.bots import messages
+from peerbot.bots.notices import Notice
 from tests.adapters.fake_slack import (
     ASKER,
     DEVON,

@@ -4,7 +4,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from bots.conversation import Outcome, Question
+from peerbot.bots.conversation import Outcome, Question
 from tests.conftest import TestBot
 
 

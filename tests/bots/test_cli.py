@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from knowledge.index_files import VERSIONS, current_version
+from peerbot.knowledge.index_files import VERSIONS, current_version
 from tests.factories import CLI_CONFIG as CONFIG
 from tests.factories import SMALL_COMMUNITY, reply, thread, write_beir, write_jsonl
 

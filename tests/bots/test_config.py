@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from bots.config import load_settings
-from knowledge.errors import ConfigError
+from peerbot.bots.config import load_settings
+from peerbot.knowledge.errors import ConfigError
 
 
 def write(tmp_path: Path, text: str) -> Path:

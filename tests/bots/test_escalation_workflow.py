@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.console import ConsoleAdapter
-from bots import app as wiring
-from bots.bot import Bot
-from bots.config import Settings
+from peerbot.adapters.console import ConsoleAdapter
+from peerbot.bots import app as wiring
+from peerbot.bots.bot import Bot
+from peerbot.bots.config import Settings
 from tests.conftest import make_settings
 from tests.factories import Clock, reply, thread
 
@@ -227,7 +227,7 @@ def test_member_answer_goes_to_review_then_joins_knowledge(world: tuple[Settings
     bot = start(settings, clock)
     asked = asyncio.run(
         bot.handle(
-            __import__("bots.conversation", fromlist=["Question"]).Question(
+            __import__("peerbot.bots.conversation", fromlist=["Question"]).Question(
                 text="Can the Lumo hub run on a solar power bank during camping trips?", asker="alice", thread="t-1"
             )
         )

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from bots.evaluation import Dataset, load_dataset, score
-from bots.policy import Thresholds
-from knowledge.base import KnowledgeBase
-from knowledge.entries import Audience, KnowledgeEntry, Match
-from knowledge.errors import SourceError
+from peerbot.bots.evaluation import Dataset, load_dataset, score
+from peerbot.bots.policy import Thresholds
+from peerbot.knowledge.base import KnowledgeBase
+from peerbot.knowledge.entries import Audience, KnowledgeEntry, Match
+from peerbot.knowledge.errors import SourceError
 from tests.factories import write_beir
 
 

@@ -1,8 +1,8 @@
 import pytest
 
-from bots.conversation import Outcome
-from bots.policy import Thresholds, decide
-from knowledge.entries import KnowledgeEntry, Match
+from peerbot.bots.conversation import Outcome
+from peerbot.bots.policy import Thresholds, decide
+from peerbot.knowledge.entries import KnowledgeEntry, Match
 
 
 def match(confidence: float, i: int = 0) -> Match:

@@ -25,8 +25,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bots import app as wiring
-from bots.state import EscalationRow, HandledEvent, QuestionRow, StateStore
+from peerbot.bots import app as wiring
+from peerbot.bots.state import EscalationRow, HandledEvent, QuestionRow, StateStore
 from tests import pg
 from tests.conftest import REPO, make_settings
 from tests.factories import reply, thread
@@ -67,9 +67,9 @@ REPLICA = """
 import asyncio, json, random, sys, time
 from datetime import datetime
 from pathlib import Path
-from bots import app as wiring
-from bots.config import parse_settings
-from bots.conversation import Question
+from peerbot.bots import app as wiring
+from peerbot.bots.config import parse_settings
+from peerbot.bots.conversation import Question
 
 spec = json.loads(Path(sys.argv[1]).read_text())
 root = Path(spec["root"])

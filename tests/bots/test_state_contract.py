@@ -20,11 +20,11 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, select, text
 
-from bots.config import EscalationSettings, RecognitionSettings, Superuser
-from bots.escalation import Escalations
-from bots.recognition import Recognition
-from bots.state import MIGRATIONS, Base, PointsRow, StateStore, engine_url
-from knowledge.errors import ConfigError
+from peerbot.bots.config import EscalationSettings, RecognitionSettings, Superuser
+from peerbot.bots.escalation import Escalations
+from peerbot.bots.recognition import Recognition
+from peerbot.bots.state import MIGRATIONS, Base, PointsRow, StateStore, engine_url
+from peerbot.knowledge.errors import ConfigError
 from tests import pg
 
 T = TypeVar("T")

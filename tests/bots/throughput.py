@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bots import app as wiring
-from bots.config import parse_settings
-from bots.conversation import Question
-from indexer.demo import COMMUNITY
+from peerbot.bots import app as wiring
+from peerbot.bots.config import parse_settings
+from peerbot.bots.conversation import Question
+from peerbot.indexer.demo import COMMUNITY
 
 REPO = Path(__file__).resolve().parents[2]
 

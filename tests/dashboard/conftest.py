@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from bots import app as wiring
-from bots.config import Settings
-from bots.state import BadgeRow, EscalationRow, FeedbackRow, PointsRow, QuestionRow, StateStore
+from peerbot.bots import app as wiring
+from peerbot.bots.config import Settings
+from peerbot.bots.state import BadgeRow, EscalationRow, FeedbackRow, PointsRow, QuestionRow, StateStore
 from tests.conftest import make_settings
 
 NOW = datetime(2026, 3, 10, 12, 0)

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bots import app as wiring
-from bots.config import Settings
-from bots.dashboard.auth import TokenAuth
-from bots.dashboard.service import DashboardData
-from bots.dashboard.web import create_app
-from bots.state import StateStore
+from peerbot.bots import app as wiring
+from peerbot.bots.config import Settings
+from peerbot.bots.dashboard.auth import TokenAuth
+from peerbot.bots.dashboard.service import DashboardData
+from peerbot.bots.dashboard.web import create_app
+from peerbot.bots.state import StateStore
 from tests.dashboard.conftest import NOW, TOKEN, free_port, seed
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.dashboard import TOKEN_ENV
+from peerbot.bots.dashboard import TOKEN_ENV
 from tests.dashboard.conftest import TOKEN, free_port
 from tests.factories import CLI_CONFIG as CONFIG
 from tests.factories import SMALL_COMMUNITY, write_jsonl
@@ -50,7 +50,7 @@ def test_dashboard_command_serves_behind_the_token(configured: Path) -> None:
     env = {**os.environ, TOKEN_ENV: TOKEN}
     env.pop("PEERBOT_CONFIG", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "bots", "dashboard", "--port", str(port)],
+        [sys.executable, "-m", "peerbot", "dashboard", "--port", str(port)],
         cwd=configured,
         env=env,
         stdout=subprocess.PIPE,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bots.dashboard.faq import NEW_FILE, append_entry, faq_target
-from indexer.sources.faq import FaqSource
+from peerbot.bots.dashboard.faq import NEW_FILE, append_entry, faq_target
+from peerbot.indexer.sources.faq import FaqSource
 from tests.conftest import make_settings
 
 

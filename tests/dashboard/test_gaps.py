@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bots.dashboard.gaps import CachedEmbedder, cluster, content_gaps, gap_questions, topic_label
-from bots.dashboard.metrics import Period
-from bots.state import StateStore
+from peerbot.bots.dashboard.gaps import CachedEmbedder, cluster, content_gaps, gap_questions, topic_label
+from peerbot.bots.dashboard.metrics import Period
+from peerbot.bots.state import StateStore
 from tests.dashboard.conftest import DAY2, URGENT_TEXT, KeywordEmbedder
 
 

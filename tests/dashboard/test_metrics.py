@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from bots.config import Settings
-from bots.dashboard import metrics
-from bots.dashboard.metrics import Period
-from bots.state import StateStore
-from bots.urgency import sentiment
+from peerbot.bots.config import Settings
+from peerbot.bots.dashboard import metrics
+from peerbot.bots.dashboard.metrics import Period
+from peerbot.bots.state import StateStore
+from peerbot.bots.urgency import sentiment
 from tests.dashboard.conftest import DAY2, URGENT_TEXT
 
 

@@ -7,12 +7,12 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from bots import app as wiring
-from bots.config import Settings
-from bots.dashboard import metrics
-from bots.simulate import SimClock, run_simulation, simulate
-from bots.state import EscalationRow, FeedbackRow, PointsRow, QuestionRow, StateStore
-from knowledge.errors import ConfigError
+from peerbot.bots import app as wiring
+from peerbot.bots.config import Settings
+from peerbot.bots.dashboard import metrics
+from peerbot.bots.simulate import SimClock, run_simulation, simulate
+from peerbot.bots.state import EscalationRow, FeedbackRow, PointsRow, QuestionRow, StateStore
+from peerbot.knowledge.errors import ConfigError
 
 END = datetime(2026, 3, 10, 12, 0)
 

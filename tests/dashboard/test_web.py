@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from bots import app as wiring
-from bots.config import Settings
-from bots.dashboard import TOKEN_ENV
-from bots.dashboard.auth import COOKIE, TokenAuth, token_from_env
-from bots.dashboard.service import DashboardData
-from bots.dashboard.web import create_app
-from bots.policy import decide
-from bots.state import StateStore
-from knowledge.entries import Audience
-from knowledge.errors import ConfigError
+from peerbot.bots import app as wiring
+from peerbot.bots.config import Settings
+from peerbot.bots.dashboard import TOKEN_ENV
+from peerbot.bots.dashboard.auth import COOKIE, TokenAuth, token_from_env
+from peerbot.bots.dashboard.service import DashboardData
+from peerbot.bots.dashboard.web import create_app
+from peerbot.bots.policy import decide
+from peerbot.bots.state import StateStore
+from peerbot.knowledge.entries import Audience
+from peerbot.knowledge.errors import ConfigError
 from tests.conftest import make_settings
 from tests.dashboard.conftest import NOW, TOKEN, seed
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bots import app as wiring
-from bots.bot import Bot
-from bots.config import load_settings
-from bots.conversation import Outcome, Question
-from indexer.demo import COMMUNITY
+from peerbot.bots import app as wiring
+from peerbot.bots.bot import Bot
+from peerbot.bots.config import load_settings
+from peerbot.bots.conversation import Outcome, Question
+from peerbot.indexer.demo import COMMUNITY
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -60,7 +60,7 @@ def test_peerbot_chat_answers_a_paraphrase_and_escalates_off_topic(demo_dir: Pat
     off_topic = QUESTIONS["off_topic"][1]
     env = {k: v for k, v in os.environ.items() if k not in ("SLACK_BOT_TOKEN", "DISCORD_TOKEN", "PEERBOT_CONFIG")}
     result = subprocess.run(
-        [sys.executable, "-m", "bots", "chat"],
+        [sys.executable, "-m", "peerbot", "chat"],
         cwd=demo_dir,
         input=f"{target['question']}\n{off_topic}\n",
         capture_output=True,

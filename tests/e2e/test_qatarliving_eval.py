@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.integration]
 def test_eval_dev_split_beats_dense_baseline(tmp_path: Path) -> None:
     env = {**os.environ, "PEERBOT_CONFIG": str(REPO / "config.toml")}
     result = subprocess.run(
-        [sys.executable, "-m", "bots", "eval", str(QATARLIVING), "--split", "dev", "--json"],
+        [sys.executable, "-m", "peerbot", "eval", str(QATARLIVING), "--split", "dev", "--json"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bots import app as wiring
-from bots.bot import Bot
-from bots.conversation import Outcome, Question, Reply
+from peerbot.bots import app as wiring
+from peerbot.bots.bot import Bot
+from peerbot.bots.conversation import Outcome, Question, Reply
 from tests.conftest import make_settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sources"

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import build_index
-from indexer.publish import build_lock
-from indexer.sources.jsonl import JsonlThreadSource
-from indexer.trust import TrustPolicy
-from knowledge.embedder import HashingEmbedder
-from knowledge.errors import IndexError_
-from knowledge.index_files import current_version, read_current
+from peerbot.indexer.build import build_index
+from peerbot.indexer.publish import build_lock
+from peerbot.indexer.sources.jsonl import JsonlThreadSource
+from peerbot.indexer.trust import TrustPolicy
+from peerbot.knowledge.embedder import HashingEmbedder
+from peerbot.knowledge.errors import IndexError_
+from peerbot.knowledge.index_files import current_version, read_current
 from tests.factories import SMALL_COMMUNITY, reply, thread, write_jsonl
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,10 +43,10 @@ def test_one_builder_at_a_time(tmp_path: Path) -> None:
 SLOW_BUILD = """
 import sys, time
 from pathlib import Path
-from indexer.build import build_index
-from indexer.sources.base import Thread, Post
-from indexer.trust import TrustPolicy
-from knowledge.embedder import HashingEmbedder
+from peerbot.indexer.build import build_index
+from peerbot.indexer.sources.base import Thread, Post
+from peerbot.indexer.trust import TrustPolicy
+from peerbot.knowledge.embedder import HashingEmbedder
 
 class Slow:
     name = "slow"

@@ -12,11 +12,11 @@ import threading
 import time
 from pathlib import Path
 
-from bots import app as wiring
-from bots.config import Settings
-from bots.conversation import Outcome, Question
-from knowledge.entries import Audience
-from knowledge.index_files import current_version, read_current
+from peerbot.bots import app as wiring
+from peerbot.bots.config import Settings
+from peerbot.bots.conversation import Outcome, Question
+from peerbot.knowledge.entries import Audience
+from peerbot.knowledge.index_files import current_version, read_current
 from tests.conftest import make_settings
 from tests.factories import CLI_CONFIG, SMALL_COMMUNITY, reply, thread, write_jsonl
 
@@ -140,13 +140,13 @@ def test_kill_9_at_any_point_leaves_a_serving_index(tmp_path: Path) -> None:
     build(settings)
     env = {k: v for k, v in os.environ.items() if k != "PEERBOT_CONFIG"}
     started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "bots", "index"], cwd=tmp_path, env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "peerbot", "index"], cwd=tmp_path, env=env, check=True, capture_output=True)
     duration = time.monotonic() - started
     rng = random.Random(7)
     for kill in range(12):
         write_jsonl(tmp_path / "community.jsonl", [*threads, *many(kill + 1, prefix=f"k{kill}-")])
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bots", "index"],
+            [sys.executable, "-m", "peerbot", "index"],
             cwd=tmp_path,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -159,7 +159,7 @@ def test_kill_9_at_any_point_leaves_a_serving_index(tmp_path: Path) -> None:
         assert loaded.warning is None
         assert len(loaded.entries) in range(3000, 3000 + kill + 2)
     recovered = subprocess.run(
-        [sys.executable, "-m", "bots", "index"], cwd=tmp_path, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "peerbot", "index"], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert recovered.returncode == 0, recovered.stderr
     assert len(read_current(tmp_path / "index", model="hashing-256", dimension=256).entries) == 3012

@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from indexer.sources.base import Thread
-from indexer.sources.discord_export import DiscordExportOptions, DiscordExportSource
-from indexer.trust import TrustPolicy
+from peerbot.indexer.sources.base import Thread
+from peerbot.indexer.sources.discord_export import DiscordExportOptions, DiscordExportSource
+from peerbot.indexer.trust import TrustPolicy
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "sources" / "discord_export"
 SENSOR, FORUM, BETA = "1200000000000000002", "1100000000000000222", "1100000000000000444"

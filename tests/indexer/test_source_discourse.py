@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from indexer.sources.base import Thread
-from indexer.sources.discourse import DiscourseOptions, DiscourseSource
-from indexer.trust import TrustPolicy
+from peerbot.indexer.sources.base import Thread
+from peerbot.indexer.sources.discourse import DiscourseOptions, DiscourseSource
+from peerbot.indexer.trust import TrustPolicy
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "sources" / "discourse"
 BASE = "https://forum.lumo.example"

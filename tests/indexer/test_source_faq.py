@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.sources.base import Thread
-from indexer.sources.faq import FaqOptions, FaqSource
-from indexer.trust import TrustPolicy
+from peerbot.indexer.sources.base import Thread
+from peerbot.indexer.sources.faq import FaqOptions, FaqSource
+from peerbot.indexer.trust import TrustPolicy
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "sources" / "faq"
 WARRANTY = "how-long-is-the-lumo-warranty"

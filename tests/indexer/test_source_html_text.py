@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.sources.html_text import html_to_markdown, iso_from_epoch, slugify, split_title
+from peerbot.indexer.sources.html_text import html_to_markdown, iso_from_epoch, slugify, split_title
 
 
 def test_paragraphs_lists_quotes_and_inline_code() -> None:

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from bots.app import make_source
-from bots.config import parse_settings
-from indexer.sources.discord_export import DiscordExportSource
-from indexer.sources.discourse import DiscourseSource
-from indexer.sources.faq import FaqSource
-from indexer.sources.registry import SOURCE_TYPES
-from indexer.sources.slack_export import SlackExportSource
-from indexer.sources.stackexchange import StackExchangeSource
-from knowledge.errors import ConfigError
+from peerbot.bots.app import make_source
+from peerbot.bots.config import parse_settings
+from peerbot.indexer.sources.discord_export import DiscordExportSource
+from peerbot.indexer.sources.discourse import DiscourseSource
+from peerbot.indexer.sources.faq import FaqSource
+from peerbot.indexer.sources.registry import SOURCE_TYPES
+from peerbot.indexer.sources.slack_export import SlackExportSource
+from peerbot.indexer.sources.stackexchange import StackExchangeSource
+from peerbot.knowledge.errors import ConfigError
 
 EXPORTS = {
     "discourse": DiscourseSource,

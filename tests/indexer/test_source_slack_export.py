@@ -7,9 +7,9 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from indexer.sources.base import Thread
-from indexer.sources.slack_export import SlackExportOptions, SlackExportSource
-from indexer.trust import TrustPolicy
+from peerbot.indexer.sources.base import Thread
+from peerbot.indexer.sources.slack_export import SlackExportOptions, SlackExportSource
+from peerbot.indexer.trust import TrustPolicy
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "sources" / "slack_export"
 FLICKER = "C0HELP001:1709546400.000100"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from indexer.sources.base import Thread
-from indexer.sources.stackexchange import StackExchangeOptions, StackExchangeSource, parse_tags
-from indexer.trust import TrustPolicy
+from peerbot.indexer.sources.base import Thread
+from peerbot.indexer.sources.stackexchange import StackExchangeOptions, StackExchangeSource, parse_tags
+from peerbot.indexer.trust import TrustPolicy
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "sources" / "stackexchange"
 BASE = "https://lumo.stackexchange.com"

@@ -1,7 +1,7 @@
 import pytest
 
-from indexer.sources.base import Post, Thread
-from indexer.trust import TrustPolicy
+from peerbot.indexer.sources.base import Post, Thread
+from peerbot.indexer.trust import TrustPolicy
 
 POLICY = TrustPolicy(min_kudos=5, superusers=frozenset({"u-mara"}))
 

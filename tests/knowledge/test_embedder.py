@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from knowledge.embedder import HashingEmbedder, load_embedder
-from knowledge.errors import ConfigError
+from peerbot.knowledge.embedder import HashingEmbedder, load_embedder
+from peerbot.knowledge.errors import ConfigError
 
 
 def test_hashing_embedder_is_deterministic_and_normalised() -> None:

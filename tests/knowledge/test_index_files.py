@@ -6,11 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.publish import publish
-from knowledge.embedder import HashingEmbedder
-from knowledge.entries import KnowledgeEntry
-from knowledge.errors import IndexError_
-from knowledge.index_files import VERSIONS, current_version, list_versions, read_current
+from peerbot.indexer.publish import publish
+from peerbot.knowledge.embedder import HashingEmbedder
+from peerbot.knowledge.entries import KnowledgeEntry
+from peerbot.knowledge.errors import IndexError_
+from peerbot.knowledge.index_files import VERSIONS, current_version, list_versions, read_current
 
 
 def entries(n: int, prefix: str = "e") -> list[KnowledgeEntry]:

@@ -2,14 +2,14 @@
 
 import numpy as np
 
-from indexer.build import collect_entries, embed_entries
-from indexer.sources.jsonl import JsonlThreadSource
-from indexer.trust import TrustPolicy
-from knowledge.base import KnowledgeBase
-from knowledge.calibrator import Calibrator
-from knowledge.embedder import HashingEmbedder
-from knowledge.entries import Audience
-from knowledge.retriever import DenseRetriever, HybridRetriever
+from peerbot.indexer.build import collect_entries, embed_entries
+from peerbot.indexer.sources.jsonl import JsonlThreadSource
+from peerbot.indexer.trust import TrustPolicy
+from peerbot.knowledge.base import KnowledgeBase
+from peerbot.knowledge.calibrator import Calibrator
+from peerbot.knowledge.embedder import HashingEmbedder
+from peerbot.knowledge.entries import Audience
+from peerbot.knowledge.retriever import DenseRetriever, HybridRetriever
 from tests.factories import SMALL_COMMUNITY, write_jsonl
 
 
@@ -70,7 +70,7 @@ def test_empty_inputs(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_top_positive_matches_a_full_sort() -> None:
-    from knowledge.retriever import top_positive
+    from peerbot.knowledge.retriever import top_positive
 
     rng = np.random.default_rng(3)
     scores = np.where(rng.random(5000) < 0.3, rng.random(5000), 0.0).astype(np.float32)

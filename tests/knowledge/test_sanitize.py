@@ -1,6 +1,6 @@
 import pytest
 
-from knowledge.sanitize import clean_text, neutralize_mentions
+from peerbot.knowledge.sanitize import clean_text, neutralize_mentions
 
 
 @pytest.mark.parametrize(
