@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from peerbot.knowledge.errors import AdapterError
+from peerbot.errors import AdapterError
 
 try:
     import aiohttp

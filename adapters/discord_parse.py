@@ -10,7 +10,7 @@ import discord
 
 from peerbot.bots.config import Settings
 from peerbot.bots.conversation import Question
-from peerbot.knowledge.errors import ConfigError
+from peerbot.errors import ConfigError
 
 PLATFORM = "discord"
 _QUESTION_TYPES = (discord.MessageType.default, discord.MessageType.reply)

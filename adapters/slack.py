@@ -47,7 +47,7 @@ from peerbot.bots.config import Settings
 from peerbot.bots.conversation import Outcome, Question, Reply
 from peerbot.bots.notices import Notice
 from peerbot.bots.secrets import require_env
-from peerbot.knowledge.errors import AdapterError
+from peerbot.errors import AdapterError
 
 try:
     from aiohttp import web

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from peerbot.knowledge.errors import PeerbotError
+from peerbot.errors import PeerbotError
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from peerbot.bots.config import Settings, SourceSettings
 from peerbot.bots.policy import Thresholds
 from peerbot.bots.recognition import Recognition
 from peerbot.bots.state import StateStore
+from peerbot.errors import ConfigError, PeerbotError
 from peerbot.indexer.build import BuildReport, Progress, build_index
 from peerbot.indexer.sources.base import Source
 from peerbot.indexer.sources.jsonl import JsonlThreadSource
@@ -23,7 +24,6 @@ from peerbot.indexer.trust import TrustPolicy
 from peerbot.knowledge.base import KnowledgeBase
 from peerbot.knowledge.calibrator import DEFAULT_PATH, Calibrator
 from peerbot.knowledge.embedder import Embedder, load_embedder
-from peerbot.knowledge.errors import ConfigError, PeerbotError
 from peerbot.knowledge.index_files import current_version, read_current
 from peerbot.knowledge.retriever import HybridRetriever
 

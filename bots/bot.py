@@ -19,9 +19,9 @@ from peerbot.bots.recognition import Recognition
 from peerbot.bots.routing import rank_experts
 from peerbot.bots.state import EscalationRow, StateStore, near_miss_record
 from peerbot.bots.urgency import is_urgent
+from peerbot.errors import PeerbotError
 from peerbot.indexer.build import BuildReport
 from peerbot.knowledge.entries import Match
-from peerbot.knowledge.errors import PeerbotError
 from peerbot.knowledge.retriever import Retriever
 
 log = logging.getLogger(__name__)

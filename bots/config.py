@@ -10,9 +10,9 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from peerbot.errors import ConfigError
 from peerbot.indexer.sources.registry import SOURCE_TYPES
 from peerbot.knowledge.embedder import DEFAULT_MODEL
-from peerbot.knowledge.errors import ConfigError
 
 CONFIG_ENV = "PEERBOT_CONFIG"
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from peerbot.bots.conversation import Outcome
 from peerbot.bots.policy import Thresholds, decide
+from peerbot.errors import SourceError
 from peerbot.indexer.build import Progress, build_index
 from peerbot.indexer.sources.beir import BeirThreadSource
 from peerbot.indexer.trust import TrustPolicy
@@ -24,7 +25,6 @@ from peerbot.knowledge.base import KnowledgeBase
 from peerbot.knowledge.calibrator import Calibrator, fit_calibrator
 from peerbot.knowledge.embedder import Embedder
 from peerbot.knowledge.entries import Audience, Match
-from peerbot.knowledge.errors import SourceError
 from peerbot.knowledge.index_files import read_current
 from peerbot.knowledge.retriever import DenseRetriever, HybridRetriever, Retriever
 

@@ -21,9 +21,9 @@ from peerbot.bots.bot import Bot
 from peerbot.bots.config import Settings
 from peerbot.bots.conversation import Outcome, Question, Reply
 from peerbot.bots.state import StateStore, utcnow
+from peerbot.errors import ConfigError
 from peerbot.knowledge.embedder import Embedder
 from peerbot.knowledge.entries import KnowledgeEntry
-from peerbot.knowledge.errors import ConfigError
 
 PLACES = (  # platform, channel, share of the traffic
     ("slack", "C-help", 0.35),

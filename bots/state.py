@@ -37,7 +37,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from peerbot.knowledge.errors import ConfigError
+from peerbot.errors import ConfigError
 
 
 def utcnow() -> datetime:

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
+from peerbot.errors import IndexProblem
 from peerbot.indexer.publish import build_lock, publish
 from peerbot.indexer.sources.base import Source, SourceProblem
 from peerbot.indexer.trust import TrustPolicy
 from peerbot.knowledge.embedder import Embedder
 from peerbot.knowledge.entries import KnowledgeEntry
-from peerbot.knowledge.errors import IndexError_
 from peerbot.knowledge.index_files import LoadedIndex, read_current
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ def previous_index(index_dir: Path, embedder: Embedder) -> LoadedIndex | None:
     """The serving version when it is intact and built with this model; else None (a full build)."""
     try:
         return read_current(index_dir, model=embedder.name, dimension=embedder.dimension)
-    except IndexError_:
+    except IndexProblem:
         return None
 
 

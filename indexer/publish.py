@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from peerbot.errors import IndexBusy
 from peerbot.knowledge.base import flat_index
 from peerbot.knowledge.entries import KnowledgeEntry
-from peerbot.knowledge.errors import IndexError_
 from peerbot.knowledge.index_files import (
     CURRENT,
     ENTRIES,
@@ -40,7 +40,7 @@ def build_lock(index_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise IndexError_(f"another `peerbot index` is building {index_dir}; wait for it to finish") from exc
+            raise IndexBusy(index_dir) from exc
         yield
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from peerbot.knowledge.errors import ConfigError
+from peerbot.errors import ConfigError
 
 FEATURES = ("cosine", "cosine_lead", "bm25_relative", "title_similarity", "word_overlap", "query_length")
 # More of these never makes a match less likely: their weights are kept >= 0, so the model cannot

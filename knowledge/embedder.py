@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from peerbot.knowledge.errors import ConfigError
+from peerbot.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +68,19 @@ class SentenceTransformerEmbedder:
         except Exception as exc:
             raise ConfigError(
                 f"[index].model: cannot load model {model!r} offline ({exc}); give a directory "
-                f"holding a sentence-transformers model, or {DEFAULT_MODEL!r} for the bundled one"
+                f"holding a sentence-transformers model, or {DEFAULT_MODEL!r} for the bundled one",
+                key="[index].model",
+                got=model,
             ) from exc
         self.name = DEFAULT_MODEL if isinstance(location, Path) and location == _bundled_model_path() else model
         dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         dimension = dim()
         if not dimension:
-            raise ConfigError(f"[index].model: model {model!r} does not report its embedding dimension")
+            raise ConfigError(
+                f"[index].model: model {model!r} does not report its embedding dimension",
+                key="[index].model",
+                got=model,
+            )
         self.dimension = int(dimension)
         self.batch_size = batch_size
 

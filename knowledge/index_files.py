@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from peerbot.errors import IndexDamaged, IndexMissing, IndexModelMismatch, IndexProblem
 from peerbot.knowledge.entries import KnowledgeEntry
-from peerbot.knowledge.errors import IndexError_
 
 log = logging.getLogger(__name__)
 
@@ -59,66 +59,64 @@ def list_versions(index_dir: Path) -> list[str]:
 
 
 def read_version(index_dir: Path, version: str, *, model: str, dimension: int) -> LoadedIndex:
-    """Load one version after checking its manifest, checksums and model; raise IndexError_ if not."""
+    """Load one version after checking its manifest, checksums and model; raise an IndexProblem if not."""
     import faiss
 
     folder = index_dir / VERSIONS / version
+
+    def damaged(reason: str, file: Path | None = None) -> IndexDamaged:
+        return IndexDamaged(version, reason, file=file, index_dir=index_dir)
+
     manifest_path = folder / MANIFEST
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise IndexError_(
-            f"index version {version} has no readable {MANIFEST} ({exc}): rebuild with `peerbot index`"
-        ) from exc
+        raise damaged(f"has no readable {MANIFEST} ({exc})", manifest_path) from exc
     if manifest.get("format") != FORMAT:
-        raise IndexError_(
-            f"index version {version} has format {manifest.get('format')!r}, expected {FORMAT}: "
-            "rebuild with `peerbot index`"
-        )
+        raise damaged(f"has format {manifest.get('format')!r}, expected {FORMAT}", manifest_path)
     if manifest.get("model") != model or manifest.get("dimension") != dimension:
-        raise IndexError_(
-            f"index version {version} was built with model {manifest.get('model')!r} "
-            f"(dimension {manifest.get('dimension')}), but [index].model is {model!r} (dimension {dimension}): "
-            "rebuild with `peerbot index` or set [index].model back"
+        raise IndexModelMismatch(
+            version,
+            built_model=manifest.get("model"),
+            built_dimension=manifest.get("dimension"),
+            model=model,
+            dimension=dimension,
+            index_dir=index_dir,
         )
     for name, expected in manifest.get("files", {}).items():
         path = folder / name
         if not path.exists():
-            raise IndexError_(f"index version {version} is missing {name}: rebuild with `peerbot index`")
+            raise damaged(f"is missing {name}", path)
         if sha256_file(path) != expected:
-            raise IndexError_(
-                f"index version {version} is corrupt: {path} does not match its checksum; rebuild with `peerbot index`"
-            )
+            raise damaged(f"is corrupt: {path} does not match its checksum", path)
     try:
         vectors = faiss.read_index(str(folder / VECTORS))
         with (folder / ENTRIES).open(encoding="utf-8") as handle:
             entries = [KnowledgeEntry.from_dict(json.loads(line)) for line in handle if line.strip()]
     except Exception as exc:
-        raise IndexError_(f"index version {version} cannot be read ({exc}): rebuild with `peerbot index`") from exc
+        raise damaged(f"cannot be read ({exc})") from exc
     if vectors.ntotal != len(entries) or vectors.d != dimension:
-        raise IndexError_(
-            f"index version {version} is inconsistent ({vectors.ntotal} vectors of dimension {vectors.d}, "
-            f"{len(entries)} entries): rebuild with `peerbot index`"
-        )
+        raise damaged(f"is inconsistent ({vectors.ntotal} vectors of dimension {vectors.d}, {len(entries)} entries)")
     return LoadedIndex(version=version, manifest=manifest, vectors=vectors, entries=entries)
 
 
 def read_current(index_dir: Path, *, model: str, dimension: int) -> LoadedIndex:
-    """Load the version CURRENT names; if it is damaged, the newest older version that is intact."""
+    """Load the version CURRENT names; if it is damaged, the newest older version that is intact.
+
+    Raises IndexMissing, IndexModelMismatch (another model: older versions would not fit either), or the
+    IndexDamaged of the current version when no older one is intact."""
     version = current_version(index_dir)
     if version is None:
-        raise IndexError_(f"no index in {index_dir}: build one with `peerbot index`")
+        raise IndexMissing(index_dir)
     try:
         return read_version(index_dir, version, model=model, dimension=dimension)
-    except IndexError_ as damaged:
-        if "was built with model" in str(damaged):
-            raise
+    except IndexDamaged as damaged:
         for older in reversed(list_versions(index_dir)):
             if older >= version:
                 continue
             try:
                 loaded = read_version(index_dir, older, model=model, dimension=dimension)
-            except IndexError_:
+            except IndexProblem:
                 continue
             note = f"{damaged}; serving the previous version {older} meanwhile"
             log.warning("serving previous index version", extra={"damaged": version, "serving": older})

@@ -7,7 +7,7 @@ import hmac
 import os
 
 from peerbot.bots.dashboard import TOKEN_ENV
-from peerbot.knowledge.errors import ConfigError
+from peerbot.errors import ConfigError
 
 COOKIE = "peerbot_dashboard"
 MIN_LENGTH = 8

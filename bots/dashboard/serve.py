@@ -9,7 +9,7 @@ from peerbot.bots.config import Settings
 from peerbot.bots.dashboard import TOKEN_ENV
 from peerbot.bots.dashboard.auth import TokenAuth, token_from_env
 from peerbot.bots.dashboard.service import DashboardData
-from peerbot.knowledge.errors import ConfigError
+from peerbot.errors import ConfigError
 
 INSTALL_HINT = "pip install fastapi uvicorn jinja2 python-multipart"
 

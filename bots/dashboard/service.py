@@ -20,10 +20,10 @@ from peerbot.bots.dashboard.metrics import Period
 from peerbot.bots.policy import decide
 from peerbot.bots.state import Base, StateStore, utcnow
 from peerbot.bots.urgency import is_urgent
+from peerbot.errors import PeerbotError
 from peerbot.knowledge.base import KnowledgeBase
 from peerbot.knowledge.embedder import Embedder
 from peerbot.knowledge.entries import Audience, Match
-from peerbot.knowledge.errors import PeerbotError
 from peerbot.knowledge.index_files import current_version
 from peerbot.knowledge.lexical import content_words
 from peerbot.knowledge.retriever import HybridRetriever

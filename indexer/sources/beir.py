@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from peerbot.errors import SourceError
 from peerbot.indexer.sources.base import Post, SourceProblem, Thread
-from peerbot.knowledge.errors import SourceError
 
 
 def corpus_path(path: Path) -> Path:

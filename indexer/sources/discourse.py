@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from peerbot.errors import SourceError
 from peerbot.indexer.sources.base import Post, SourceProblem, Thread
 from peerbot.indexer.sources.html_text import html_to_markdown
 from peerbot.indexer.sources.jsonl import describe
-from peerbot.knowledge.errors import SourceError
 
 LIKE = 2  # actions_summary id of a like
 REGULAR, MODERATOR_ACTION = 1, 2  # post_type values kept; 3 small action and 4 whisper are not

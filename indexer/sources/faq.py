@@ -15,10 +15,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from peerbot.errors import SourceError
 from peerbot.indexer.sources.base import Post, SourceProblem, Thread
 from peerbot.indexer.sources.html_text import slugify, tidy_text
 from peerbot.indexer.sources.jsonl import describe
-from peerbot.knowledge.errors import SourceError
 
 CSV_SUFFIXES = {".csv"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}

@@ -9,8 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from peerbot.errors import SourceError
 from peerbot.indexer.sources.base import Post, SourceProblem, Thread
-from peerbot.knowledge.errors import SourceError
 
 
 class ReplyRecord(BaseModel):

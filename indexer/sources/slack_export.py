@@ -21,11 +21,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
+from peerbot.errors import SourceError
 from peerbot.indexer.sources.base import Post, SourceProblem, Thread
 from peerbot.indexer.sources.html_text import iso_from_epoch, split_title, tidy_text
 from peerbot.indexer.sources.jsonl import describe
 from peerbot.knowledge.entries import Visibility
-from peerbot.knowledge.errors import SourceError
 
 KEPT_SUBTYPES = {None, "thread_broadcast", "file_share", "me_message"}  # the rest: joins, topics, bots...
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")

@@ -18,9 +18,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from peerbot.errors import SourceError
 from peerbot.indexer.sources.base import Post, SourceProblem, Thread
 from peerbot.indexer.sources.html_text import html_to_markdown
-from peerbot.knowledge.errors import SourceError
 
 QUESTION, ANSWER = "1", "2"
 BATCH = 5000

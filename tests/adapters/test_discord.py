@@ -16,7 +16,7 @@ from peerbot.adapters.select import choose_adapter
 from peerbot.bots import messages
 from peerbot.bots.config import Settings
 from peerbot.bots.notices import Notice
-from peerbot.knowledge.errors import AdapterError, ConfigError
+from peerbot.errors import AdapterError, ConfigError
 from tests.adapters import discord_payloads as p
 from tests.adapters.fake_discord import (
     ALICE,

@@ -6,7 +6,7 @@ import pytest
 
 from peerbot.adapters.console import ConsoleAdapter
 from peerbot.adapters.select import Together, choose_adapter
-from peerbot.knowledge.errors import AdapterError
+from peerbot.errors import AdapterError
 from tests.conftest import make_settings
 
 TOKENS = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN")
@@ -32,5 +32,6 @@ def test_slack_and_discord_together(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_missing_companion_variable_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")  # Socket Mode also needs the app-level token
-    with pytest.raises(AdapterError, match="SLACK_APP_TOKEN"):
+    with pytest.raises(AdapterError, match="SLACK_APP_TOKEN") as raised:
         choose_adapter(make_settings(tmp_path))
+    assert raised.value.env_vars == ("SLACK_APP_TOKEN",)

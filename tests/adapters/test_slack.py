@@ -20,7 +20,7 @@ import pytest
 
 from peerbot.adapters.slack import SlackAdapter
 from peerbot.bots import messages
-from peerbot.knowledge.errors import AdapterError
+from peerbot.errors import AdapterError
 from tests.adapters.fake_slack import (
     ADMIN,
     APP_TOKEN,

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from peerbot.bots.config import load_settings
-from peerbot.knowledge.errors import ConfigError
+from peerbot.errors import ConfigError
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -7,9 +7,9 @@ import pytest
 
 from peerbot.bots.evaluation import Dataset, load_dataset, score
 from peerbot.bots.policy import Thresholds
+from peerbot.errors import SourceError
 from peerbot.knowledge.base import KnowledgeBase
 from peerbot.knowledge.entries import Audience, KnowledgeEntry, Match
-from peerbot.knowledge.errors import SourceError
 from tests.factories import write_beir
 
 

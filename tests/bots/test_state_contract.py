@@ -24,7 +24,7 @@ from peerbot.bots.config import EscalationSettings, RecognitionSettings, Superus
 from peerbot.bots.escalation import Escalations
 from peerbot.bots.recognition import Recognition
 from peerbot.bots.state import MIGRATIONS, Base, PointsRow, StateStore, engine_url
-from peerbot.knowledge.errors import ConfigError
+from peerbot.errors import ConfigError
 from tests import pg
 
 T = TypeVar("T")

@@ -12,7 +12,7 @@ from peerbot.bots.config import Settings
 from peerbot.bots.dashboard import metrics
 from peerbot.bots.simulate import SimClock, run_simulation, simulate
 from peerbot.bots.state import EscalationRow, FeedbackRow, PointsRow, QuestionRow, StateStore
-from peerbot.knowledge.errors import ConfigError
+from peerbot.errors import ConfigError
 
 END = datetime(2026, 3, 10, 12, 0)
 

@@ -19,8 +19,8 @@ from peerbot.bots.dashboard.service import DashboardData
 from peerbot.bots.dashboard.web import create_app
 from peerbot.bots.policy import decide
 from peerbot.bots.state import StateStore
+from peerbot.errors import ConfigError
 from peerbot.knowledge.entries import Audience
-from peerbot.knowledge.errors import ConfigError
 from tests.conftest import make_settings
 from tests.dashboard.conftest import NOW, TOKEN, seed
 

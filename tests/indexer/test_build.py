@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from peerbot.errors import IndexBusy
 from peerbot.indexer.build import build_index
 from peerbot.indexer.publish import build_lock
 from peerbot.indexer.sources.jsonl import JsonlThreadSource
 from peerbot.indexer.trust import TrustPolicy
 from peerbot.knowledge.embedder import HashingEmbedder
-from peerbot.knowledge.errors import IndexError_
 from peerbot.knowledge.index_files import current_version, read_current
 from tests.factories import SMALL_COMMUNITY, reply, thread, write_jsonl
 
@@ -36,8 +36,9 @@ def test_build_reports_counts_problems_and_progress(tmp_path: Path) -> None:
 
 
 def test_one_builder_at_a_time(tmp_path: Path) -> None:
-    with build_lock(tmp_path), pytest.raises(IndexError_, match="another `peerbot index`"):
+    with build_lock(tmp_path), pytest.raises(IndexBusy, match="another `peerbot index`") as raised:
         build_index([], TrustPolicy(), HashingEmbedder(8), tmp_path)
+    assert raised.value.index_dir == tmp_path
 
 
 SLOW_BUILD = """

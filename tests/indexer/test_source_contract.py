@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from peerbot.errors import SourceError
 from peerbot.indexer.sources.base import Source
 from peerbot.indexer.sources.discord_export import DiscordExportSource
 from peerbot.indexer.sources.discourse import DiscourseSource
 from peerbot.indexer.sources.faq import FaqSource
 from peerbot.indexer.sources.slack_export import SlackExportSource
 from peerbot.indexer.sources.stackexchange import StackExchangeSource
-from peerbot.knowledge.errors import SourceError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sources"
 

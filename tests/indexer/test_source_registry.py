@@ -8,13 +8,13 @@ import pytest
 
 from peerbot.bots.app import make_source
 from peerbot.bots.config import parse_settings
+from peerbot.errors import ConfigError
 from peerbot.indexer.sources.discord_export import DiscordExportSource
 from peerbot.indexer.sources.discourse import DiscourseSource
 from peerbot.indexer.sources.faq import FaqSource
 from peerbot.indexer.sources.registry import SOURCE_TYPES
 from peerbot.indexer.sources.slack_export import SlackExportSource
 from peerbot.indexer.sources.stackexchange import StackExchangeSource
-from peerbot.knowledge.errors import ConfigError
 
 EXPORTS = {
     "discourse": DiscourseSource,

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from peerbot.errors import SourceError
 from peerbot.indexer.sources.beir import BeirThreadSource
 from peerbot.indexer.sources.jsonl import JsonlThreadSource
-from peerbot.knowledge.errors import SourceError
 from tests.factories import reply, thread, write_jsonl
 
 

@@ -3,8 +3,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from peerbot.errors import ConfigError
 from peerbot.knowledge.calibrator import FEATURES, MONOTONE, Calibrator, fit_calibrator
-from peerbot.knowledge.errors import ConfigError
 
 
 def test_shipped_calibrator_loads_and_ranks_strong_matches_higher() -> None:

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
+from peerbot.errors import ConfigError
 from peerbot.knowledge.embedder import HashingEmbedder, load_embedder
-from peerbot.knowledge.errors import ConfigError
 
 
 def test_hashing_embedder_is_deterministic_and_normalised() -> None:
@@ -15,5 +15,6 @@ def test_hashing_embedder_is_deterministic_and_normalised() -> None:
 
 
 def test_unknown_model_names_the_setting(tmp_path: object) -> None:
-    with pytest.raises(ConfigError, match=r"\[index\].model"):
+    with pytest.raises(ConfigError, match=r"\[index\].model") as raised:
         load_embedder("/nonexistent/model/folder-xyz")
+    assert raised.value.key == "[index].model" and raised.value.got == "/nonexistent/model/folder-xyz"

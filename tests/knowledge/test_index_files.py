@@ -6,10 +6,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from peerbot.errors import IndexDamaged, IndexMissing, IndexModelMismatch
 from peerbot.indexer.publish import publish
 from peerbot.knowledge.embedder import HashingEmbedder
 from peerbot.knowledge.entries import KnowledgeEntry
-from peerbot.knowledge.errors import IndexError_
 from peerbot.knowledge.index_files import VERSIONS, current_version, list_versions, read_current
 
 
@@ -46,14 +46,31 @@ def test_publish_then_read(tmp_path: Path) -> None:
 
 
 def test_no_index_tells_how_to_build(tmp_path: Path) -> None:
-    with pytest.raises(IndexError_, match="peerbot index"):
+    with pytest.raises(IndexMissing, match="peerbot index") as raised:
         read_current(tmp_path, model="hashing-32", dimension=32)
+    assert raised.value.index_dir == tmp_path and raised.value.version is None
 
 
 def test_other_model_is_refused(tmp_path: Path) -> None:
     publish_some(tmp_path, 3)
-    with pytest.raises(IndexError_, match=r"built with model 'hashing-32' \(dimension 32\).*all-MiniLM"):
+    with pytest.raises(
+        IndexModelMismatch, match=r"built with model 'hashing-32' \(dimension 32\).*all-MiniLM"
+    ) as raised:
         read_current(tmp_path, model="all-MiniLM-L6-v2", dimension=384)
+    mismatch = raised.value
+    assert (mismatch.built_model, mismatch.built_dimension) == ("hashing-32", 32)
+    assert (mismatch.model, mismatch.dimension) == ("all-MiniLM-L6-v2", 384)
+
+
+def test_other_model_does_not_fall_back_to_an_older_version(tmp_path: Path) -> None:
+    """A version built with another model is not damage: an older version of that model is not served instead."""
+    first = publish_some(tmp_path, 3, "old")
+    embedder = HashingEmbedder(16)
+    items = entries(2, "new")
+    second = publish(tmp_path, items, embedder.embed([e.title for e in items]), model=embedder.name)
+    with pytest.raises(IndexModelMismatch) as raised:
+        read_current(tmp_path, model="hashing-32", dimension=32)
+    assert raised.value.version == second != first and raised.value.built_model == "hashing-16"
 
 
 @pytest.mark.parametrize("damage", ["vectors.faiss", "entries.jsonl", "manifest.json"])
@@ -71,8 +88,11 @@ def test_corrupt_current_falls_back_to_previous_version_with_a_warning(tmp_path:
 def test_corrupt_only_version_is_a_clear_error(tmp_path: Path) -> None:
     version = publish_some(tmp_path, 3)
     (tmp_path / VERSIONS / version / "vectors.faiss").write_bytes(b"not a faiss index")
-    with pytest.raises(IndexError_, match=r"corrupt.*vectors\.faiss.*peerbot index"):
+    with pytest.raises(IndexDamaged, match=r"corrupt.*vectors\.faiss.*peerbot index") as raised:
         read_current(tmp_path, model="hashing-32", dimension=32)
+    damaged = raised.value
+    assert damaged.version == version and damaged.index_dir == tmp_path
+    assert damaged.file == tmp_path / VERSIONS / version / "vectors.faiss"
 
 
 def test_old_versions_are_pruned_but_current_kept(tmp_path: Path) -> None:
