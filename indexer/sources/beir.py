@@ -6,45 +6,29 @@ A line: {"_id", "title", "text", "metadata": {"author", "author_id", "date", "ca
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from peerbot.errors import SourceError
-from peerbot.indexer.sources.base import Post, SourceProblem, Thread
+from peerbot.indexer.sources.base import Post, Thread
+from peerbot.indexer.sources.files import FileSource, NoOptions
 
 
-def corpus_path(path: Path) -> Path:
-    """A dataset directory or the corpus file itself."""
-    path = Path(path)
-    return path / "corpus.jsonl" if path.is_dir() else path
+class BeirThreadSource(FileSource[NoOptions]):
+    """Threads from a BEIR-style corpus.jsonl (or the dataset folder holding it); a bad line is reported."""
 
+    default_name = "beir"
+    help = "a BEIR-style corpus.jsonl (or its folder)"
 
-class BeirThreadSource:
-    def __init__(self, path: Path, name: str = "beir") -> None:
-        self.path = corpus_path(path)
-        self.name = name
-        self.problems: list[SourceProblem] = []
+    def files(self) -> list[Path]:
+        return [self.path / "corpus.jsonl" if self.path.is_dir() else self.path]
 
-    def threads(self) -> Iterator[Thread]:
-        self.problems = []
-        try:
-            handle = self.path.open(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            raise SourceError(f"source {self.name!r}: cannot open {self.path} ({exc.strerror or exc})") from exc
-        with handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield to_thread(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    self.problems.append(SourceProblem(str(self.path), f"line {number}", f"not valid JSON ({exc.msg})"))
-                except (KeyError, TypeError, AttributeError) as exc:
-                    self.problems.append(
-                        SourceProblem(str(self.path), f"line {number}", f"missing or wrong field {exc}")
-                    )
+    def read_file(self, file: Path) -> Iterator[Thread]:
+        for number, record in self.json_lines(file):
+            try:
+                yield to_thread(record)
+            except (KeyError, TypeError, AttributeError) as exc:
+                self.report(file, f"line {number}", f"missing or wrong field {exc}")
 
 
 def to_thread(record: dict[str, Any]) -> Thread:

@@ -16,10 +16,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
-from peerbot.indexer.sources.base import Post, SourceProblem, Thread
-from peerbot.indexer.sources.discourse import json_files, load_json
+from peerbot.indexer.sources.base import Post, Thread
+from peerbot.indexer.sources.files import FileSource, describe
 from peerbot.indexer.sources.html_text import split_title, tidy_text
-from peerbot.indexer.sources.jsonl import describe
 
 THREAD_KINDS = {"GuildPublicThread", "GuildPrivateThread", "GuildNewsThread"}
 DIRECT_KINDS = {"DirectTextChat", "DirectGroupTextChat"}
@@ -85,37 +84,32 @@ def emoji_names(reaction: dict[str, Any]) -> set[str]:
     return {str(emoji[k]) for k in ("name", "code") if emoji.get(k)}
 
 
-class DiscordExportSource:
+class DiscordExportSource(FileSource[DiscordExportOptions]):
     """Threads from DiscordChatExporter JSON; a bad file or message is reported and skipped."""
 
-    def __init__(self, path: Path, name: str = "discord", options: DiscordExportOptions | None = None) -> None:
-        self.path = Path(path)
-        self.name = name
-        self.options = options or DiscordExportOptions()
-        self.problems: list[SourceProblem] = []
+    default_name = "discord"
+    options_model = DiscordExportOptions
+    suffixes = (".json",)
+    help = "DiscordChatExporter JSON (a file or a folder of them)"
 
-    def threads(self) -> Iterator[Thread]:
-        self.problems = []
-        for file in json_files(self.path, self.name):
-            data = load_json(file, self.problems)
-            if data is None:
-                continue
-            try:
-                export = DiscordExport.model_validate(data)
-            except ValidationError as exc:
-                self.problems.append(
-                    SourceProblem(str(file), "file", f"not a DiscordChatExporter JSON: {describe(exc)}")
-                )
-                continue
-            if export.channel.type in DIRECT_KINDS:
-                continue  # direct messages are never indexed
-            messages = self._messages(file, export)
-            if export.channel.type in THREAD_KINDS:
-                thread = self.thread_export(export, messages)
-                if thread is not None:
-                    yield thread
-            else:
-                yield from self.reply_chains(export, messages)
+    def read_file(self, file: Path) -> Iterator[Thread]:
+        data = self.read_json(file)
+        if data is None:
+            return
+        try:
+            export = DiscordExport.model_validate(data)
+        except ValidationError as exc:
+            self.report(file, "file", f"not a DiscordChatExporter JSON: {describe(exc)}")
+            return
+        if export.channel.type in DIRECT_KINDS:
+            return  # direct messages are never indexed
+        messages = self._messages(file, export)
+        if export.channel.type in THREAD_KINDS:
+            thread = self.thread_export(export, messages)
+            if thread is not None:
+                yield thread
+        else:
+            yield from self.reply_chains(export, messages)
 
     def _messages(self, file: Path, export: DiscordExport) -> list[DiscordMessage]:
         out = []
@@ -124,7 +118,7 @@ class DiscordExportSource:
                 message = DiscordMessage.model_validate(raw)
             except ValidationError as exc:
                 where = f"message {raw.get('id', number)}" if isinstance(raw, dict) else f"message {number}"
-                self.problems.append(SourceProblem(str(file), where, describe(exc)))
+                self.report(file, where, describe(exc))
                 continue
             if message.type in KEPT_TYPES and not message.author.isBot:
                 out.append(message)

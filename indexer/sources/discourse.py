@@ -7,17 +7,15 @@ messages are left out.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from peerbot.errors import SourceError
-from peerbot.indexer.sources.base import Post, SourceProblem, Thread
+from peerbot.indexer.sources.base import Post, Thread
+from peerbot.indexer.sources.files import FileSource, describe
 from peerbot.indexer.sources.html_text import html_to_markdown
-from peerbot.indexer.sources.jsonl import describe
 
 LIKE = 2  # actions_summary id of a like
 REGULAR, MODERATOR_ACTION = 1, 2  # post_type values kept; 3 small action and 4 whisper are not
@@ -97,54 +95,26 @@ class DiscourseTopic(BaseModel):
     post_stream: _PostStream
 
 
-def json_files(path: Path, source: str) -> list[Path]:
-    """A .json file, or every .json file under a folder, in a stable order; SourceError when there are none."""
-    if path.is_file():
-        return [path]
-    if not path.is_dir():
-        raise SourceError(f"source {source!r}: cannot open {path} (no such file or folder)")
-    files = sorted(p for p in path.rglob("*.json") if p.is_file())
-    if not files:
-        raise SourceError(f"source {source!r}: cannot open {path} (no .json files in it)")
-    return files
-
-
-def load_json(file: Path, problems: list[SourceProblem]) -> Any | None:
-    """The file's JSON, or None after reporting why it could not be read."""
-    try:
-        return json.loads(file.read_text(encoding="utf-8", errors="replace"))
-    except json.JSONDecodeError as exc:
-        problems.append(SourceProblem(str(file), "file", f"not valid JSON ({exc.msg} at line {exc.lineno})"))
-    except OSError as exc:
-        problems.append(SourceProblem(str(file), "file", f"cannot read ({exc.strerror or exc})"))
-    return None
-
-
-class DiscourseSource:
+class DiscourseSource(FileSource[DiscourseOptions]):
     """Topics from Discourse API JSON files; a bad file, topic or post is reported and skipped."""
 
-    def __init__(self, path: Path, name: str = "discourse", options: DiscourseOptions | None = None) -> None:
-        self.path = Path(path)
-        self.name = name
-        self.options = options or DiscourseOptions()
-        self.problems: list[SourceProblem] = []
+    default_name = "discourse"
+    options_model = DiscourseOptions
+    suffixes = (".json",)
+    help = "a folder of Discourse topic JSON files (/t/{id}.json?print=true)"
 
-    def threads(self) -> Iterator[Thread]:
-        self.problems = []
-        for file in json_files(self.path, self.name):
-            data = load_json(file, self.problems)
-            if data is None:
-                continue
-            thread = self._topic(file, data)
-            if thread is not None:
-                yield thread
+    def read_file(self, file: Path) -> Iterator[Thread]:
+        data = self.read_json(file)
+        thread = None if data is None else self._topic(file, data)
+        if thread is not None:
+            yield thread
 
     def _topic(self, file: Path, data: Any) -> Thread | None:
         where = f"topic {data.get('id', '?')}" if isinstance(data, dict) else "file"
         try:
             topic = DiscourseTopic.model_validate(data)
         except ValidationError as exc:
-            self.problems.append(SourceProblem(str(file), where, f"not a Discourse topic: {describe(exc)}"))
+            self.report(file, where, f"not a Discourse topic: {describe(exc)}")
             return None
         if topic.archetype == "private_message":
             return None  # private messages are never indexed
@@ -153,10 +123,10 @@ class DiscourseSource:
             try:
                 posts.append(DiscoursePost.model_validate(raw))
             except ValidationError as exc:
-                self.problems.append(SourceProblem(str(file), f"{where} post {number}", describe(exc)))
+                self.report(file, f"{where} post {number}", describe(exc))
         first = next((p for p in posts if p.post_number == 1), None)
         if first is None:
-            self.problems.append(SourceProblem(str(file), where, "post #1 (the question) is missing"))
+            self.report(file, where, "post #1 (the question) is missing")
             return None
         return self.to_thread(topic, first, [p for p in posts if p.post_number != 1 and p.shown])
 

@@ -15,10 +15,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from peerbot.errors import SourceError
-from peerbot.indexer.sources.base import Post, SourceProblem, Thread
+from peerbot.indexer.sources.base import Post, Thread
+from peerbot.indexer.sources.files import FileSource, describe
 from peerbot.indexer.sources.html_text import slugify, tidy_text
-from peerbot.indexer.sources.jsonl import describe
 
 CSV_SUFFIXES = {".csv"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -45,55 +44,32 @@ class FaqItem(BaseModel):
     channel: str | None = None
 
 
-def faq_files(path: Path, source: str) -> list[Path]:
-    known = CSV_SUFFIXES | MARKDOWN_SUFFIXES
-    if path.is_file():
-        if path.suffix.lower() not in known:
-            raise SourceError(f"source {source!r}: cannot open {path} (not a .csv or .md file)")
-        return [path]
-    if not path.is_dir():
-        raise SourceError(f"source {source!r}: cannot open {path} (no such file or folder)")
-    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in known)
-    if not files:
-        raise SourceError(f"source {source!r}: cannot open {path} (no .csv or .md files in it)")
-    return files
-
-
-class FaqSource:
+class FaqSource(FileSource[FaqOptions]):
     """FAQ items from CSV or Markdown; a row or heading without an answer is reported and skipped."""
 
-    def __init__(self, path: Path, name: str = "faq", options: FaqOptions | None = None) -> None:
-        self.path = Path(path)
-        self.name = name
-        self.options = options or FaqOptions()
-        self.problems: list[SourceProblem] = []
+    default_name = "faq"
+    options_model = FaqOptions
+    suffixes = tuple(sorted(CSV_SUFFIXES | MARKDOWN_SUFFIXES))
+    help = "a curated FAQ: CSV (question,answer,...) or Markdown (## Question), or a folder of them"
 
     def threads(self) -> Iterator[Thread]:
-        self.problems = []
-        seen: set[str] = set()
-        for file in faq_files(self.path, self.name):
-            items = self._csv(file) if file.suffix.lower() in CSV_SUFFIXES else self._markdown(file)
-            for item in items:
-                yield self.to_thread(item, unique(slugify(item.question), seen))
+        self._seen: set[str] = set()  # thread ids are unique across the files of one read
+        yield from super().threads()
 
-    def _read(self, file: Path) -> str | None:
-        try:
-            return file.read_text(encoding="utf-8-sig", errors="replace")
-        except OSError as exc:
-            self.problems.append(SourceProblem(str(file), "file", f"cannot read ({exc.strerror or exc})"))
-            return None
+    def read_file(self, file: Path) -> Iterator[Thread]:
+        items = self._csv(file) if file.suffix.lower() in CSV_SUFFIXES else self._markdown(file)
+        for item in items:
+            yield self.to_thread(item, unique(slugify(item.question), self._seen))
 
     def _csv(self, file: Path) -> Iterator[FaqItem]:
-        text = self._read(file)
+        text = self.read_text(file, encoding="utf-8-sig")
         if text is None:
             return
         reader = csv.reader(text.splitlines(keepends=True))
         header = [c.strip().lower() for c in next(reader, [])]
         if "question" not in header or "answer" not in header:
             found = ", ".join(c for c in header if c) or "none"
-            self.problems.append(
-                SourceProblem(str(file), "line 1", f"needs question and answer columns (found {found})")
-            )
+            self.report(file, "line 1", f"needs question and answer columns (found {found})")
             return
         while True:
             where = f"line {reader.line_num + 1}"
@@ -102,7 +78,7 @@ class FaqSource:
             except StopIteration:
                 return
             except csv.Error as exc:
-                self.problems.append(SourceProblem(str(file), where, f"not valid CSV ({exc})"))
+                self.report(file, where, f"not valid CSV ({exc})")
                 continue
             if not any(cell.strip() for cell in row):
                 continue
@@ -110,10 +86,10 @@ class FaqSource:
             try:
                 yield FaqItem.model_validate({**cells, "visibility": cells.get("visibility", "").lower() or None})
             except ValidationError as exc:
-                self.problems.append(SourceProblem(str(file), where, describe(exc)))
+                self.report(file, where, describe(exc))
 
     def _markdown(self, file: Path) -> Iterator[FaqItem]:
-        text = self._read(file)
+        text = self.read_text(file, encoding="utf-8-sig")
         if text is None:
             return
         question: tuple[int, str] | None = None
@@ -138,7 +114,7 @@ class FaqSource:
         answer = tidy_text("\n".join(lines))
         if not title or not answer:
             what = "no question text" if not title else "no answer under this question"
-            self.problems.append(SourceProblem(str(file), f"line {number}", what))
+            self.report(file, f"line {number}", what)
             return None
         url = f"{self.options.url.split('#')[0]}#{slugify(title)}" if self.options.url else None
         return FaqItem(question=title, answer=answer, url=url)

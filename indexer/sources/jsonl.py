@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from peerbot.errors import SourceError
-from peerbot.indexer.sources.base import Post, SourceProblem, Thread
+from peerbot.indexer.sources.base import Post, Thread
+from peerbot.indexer.sources.files import FileSource, NoOptions, describe
 
 
 class ReplyRecord(BaseModel):
@@ -40,45 +39,21 @@ class ThreadRecord(BaseModel):
     replies: list[ReplyRecord] = []
 
 
-def describe(error: ValidationError) -> str:
-    """The first few validation errors as 'field: problem'."""
-    parts = []
-    for item in error.errors()[:3]:
-        where = ".".join(str(x) for x in item["loc"]) or "record"
-        parts.append(f"{where}: {item['msg'].lower()}")
-    return "; ".join(parts)
-
-
-class JsonlThreadSource:
+class JsonlThreadSource(FileSource[NoOptions]):
     """Reads threads from a .jsonl file; a bad line is reported with its number and skipped."""
 
-    def __init__(self, path: Path, name: str = "jsonl") -> None:
-        self.path = Path(path)
-        self.name = name
-        self.problems: list[SourceProblem] = []
+    default_name = "jsonl"
+    help = "peerbot's JSONL thread format"
 
-    def threads(self) -> Iterator[Thread]:
-        self.problems = []
-        try:
-            handle = self.path.open(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            raise SourceError(f"source {self.name!r}: cannot open {self.path} ({exc.strerror or exc})") from exc
-        with handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = ThreadRecord.model_validate(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    self._report(number, f"not valid JSON ({exc.msg} at column {exc.colno})")
-                    continue
-                except ValidationError as exc:
-                    self._report(number, describe(exc))
-                    continue
-                yield to_thread(record)
+    def files(self) -> list[Path]:
+        return [self.path]  # any name (captured.jsonl, community.jsonl...); opening it says what is wrong
 
-    def _report(self, line: int, reason: str) -> None:
-        self.problems.append(SourceProblem(str(self.path), f"line {line}", reason))
+    def read_file(self, file: Path) -> Iterator[Thread]:
+        for number, data in self.json_lines(file):
+            try:
+                yield to_thread(ThreadRecord.model_validate(data))
+            except ValidationError as exc:
+                self.report(file, f"line {number}", describe(exc))
 
 
 def to_thread(record: ThreadRecord) -> Thread:

@@ -1,27 +1,43 @@
-"""Source types by the name used in config.toml's [[sources]] `type`, each with its own options model."""
+"""Source types by the name used in config.toml's [[sources]] `type`, each with its own options model.
+
+The built-in types are listed here. Other packages add types through the entry-point group `peerbot.sources`:
+each entry point's name is the `type`, its object a `SourceType` or a `FileSource` subclass, e.g. in the
+plugin's pyproject.toml
+
+    [project.entry-points."peerbot.sources"]
+    wiki = "peerbot_wiki:WikiSource"
+
+Plugins are found by name when `SOURCE_TYPES` is first read and imported only when their type is used. A plugin
+cannot replace a built-in type (it is skipped with a warning); one that fails to import is a ConfigError naming it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
+from peerbot.errors import ConfigError
 from peerbot.indexer.demo import COMMUNITY
 from peerbot.indexer.sources.base import Source
 from peerbot.indexer.sources.beir import BeirThreadSource
-from peerbot.indexer.sources.discord_export import DiscordExportOptions, DiscordExportSource
-from peerbot.indexer.sources.discourse import DiscourseOptions, DiscourseSource
-from peerbot.indexer.sources.faq import FaqOptions, FaqSource
+from peerbot.indexer.sources.discord_export import DiscordExportSource
+from peerbot.indexer.sources.discourse import DiscourseSource
+from peerbot.indexer.sources.faq import FaqSource
+from peerbot.indexer.sources.files import FileSource, NoOptions
 from peerbot.indexer.sources.jsonl import JsonlThreadSource
-from peerbot.indexer.sources.slack_export import SlackExportOptions, SlackExportSource
-from peerbot.indexer.sources.stackexchange import StackExchangeOptions, StackExchangeSource
+from peerbot.indexer.sources.slack_export import SlackExportSource
+from peerbot.indexer.sources.stackexchange import StackExchangeSource
 
+ENTRY_POINT_GROUP = "peerbot.sources"
 
-class NoOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -33,44 +49,84 @@ class SourceType:
     needs_path: bool = True
     help: str = ""
 
+    @classmethod
+    def of(cls, source: type[FileSource[Any]]) -> SourceType:
+        """The type of a file-backed source class: built from a path, with the class's options model and help."""
+        return cls(source, options=source.options_model, help=source.help)
 
-SOURCE_TYPES: dict[str, SourceType] = {
+
+BUILT_IN: dict[str, SourceType] = {
     "demo": SourceType(
         lambda _path, name, _opts: JsonlThreadSource(COMMUNITY, name=name),
         needs_path=False,
         help="the bundled Lumo demo community",
     ),
-    "jsonl": SourceType(
-        lambda path, name, _opts: JsonlThreadSource(path, name=name),  # type: ignore[arg-type]
-        help="peerbot's JSONL thread format",
-    ),
-    "beir": SourceType(
-        lambda path, name, _opts: BeirThreadSource(path, name=name),  # type: ignore[arg-type]
-        help="a BEIR-style corpus.jsonl (or its folder)",
-    ),
-    "discourse": SourceType(
-        lambda path, name, opts: DiscourseSource(path, name=name, options=opts),  # type: ignore[arg-type]
-        options=DiscourseOptions,
-        help="a folder of Discourse topic JSON files (/t/{id}.json?print=true)",
-    ),
-    "slack_export": SourceType(
-        lambda path, name, opts: SlackExportSource(path, name=name, options=opts),  # type: ignore[arg-type]
-        options=SlackExportOptions,
-        help="a Slack workspace export (.zip or its unpacked folder)",
-    ),
-    "discord_export": SourceType(
-        lambda path, name, opts: DiscordExportSource(path, name=name, options=opts),  # type: ignore[arg-type]
-        options=DiscordExportOptions,
-        help="DiscordChatExporter JSON (a file or a folder of them)",
-    ),
-    "stackexchange": SourceType(
-        lambda path, name, opts: StackExchangeSource(path, name=name, options=opts),  # type: ignore[arg-type]
-        options=StackExchangeOptions,
-        help="a Stack Exchange data dump folder (Posts.xml, Users.xml)",
-    ),
-    "faq": SourceType(
-        lambda path, name, opts: FaqSource(path, name=name, options=opts),  # type: ignore[arg-type]
-        options=FaqOptions,
-        help="a curated FAQ: CSV (question,answer,...) or Markdown (## Question), or a folder of them",
-    ),
+    "jsonl": SourceType.of(JsonlThreadSource),
+    "beir": SourceType.of(BeirThreadSource),
+    "discourse": SourceType.of(DiscourseSource),
+    "slack_export": SourceType.of(SlackExportSource),
+    "discord_export": SourceType.of(DiscordExportSource),
+    "stackexchange": SourceType.of(StackExchangeSource),
+    "faq": SourceType.of(FaqSource),
 }
+
+
+def load_plugin(entry: EntryPoint) -> SourceType:
+    """The SourceType an entry point names; a ConfigError naming the entry point when it cannot be used."""
+    where = f"source type {entry.name!r} ({entry.value}" + (f", from {entry.dist.name})" if entry.dist else ")")
+    try:
+        found = entry.load()
+    except Exception as exc:
+        raise ConfigError(f"{where} cannot be imported: {exc}", key=f"entry point {ENTRY_POINT_GROUP}") from exc
+    if isinstance(found, SourceType):
+        return found
+    if isinstance(found, type) and issubclass(found, FileSource):
+        return SourceType.of(found)
+    raise ConfigError(
+        f"{where} is neither a SourceType nor a FileSource subclass", key=f"entry point {ENTRY_POINT_GROUP}"
+    )
+
+
+class SourceTypes(Mapping[str, SourceType]):
+    """The built-in types and the installed plugins' (looked up on first use, loaded when asked for)."""
+
+    @cached_property
+    def _plugins(self) -> dict[str, EntryPoint]:
+        found: dict[str, EntryPoint] = {}
+        for entry in entry_points(group=ENTRY_POINT_GROUP):
+            if entry.name in BUILT_IN:
+                log.warning(
+                    "a plugin's source type has the name of a built-in one and is skipped",
+                    extra={"type": entry.name, "entry_point": entry.value},
+                )
+                continue
+            found.setdefault(entry.name, entry)
+        return found
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, SourceType] = {}
+
+    def __contains__(self, name: object) -> bool:
+        return name in BUILT_IN or name in self._plugins
+
+    def __getitem__(self, name: str) -> SourceType:
+        if name in BUILT_IN:
+            return BUILT_IN[name]
+        if name not in self._loaded:
+            self._loaded[name] = load_plugin(self._plugins[name])  # KeyError for an unknown name
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from BUILT_IN
+        yield from self._plugins
+
+    def __len__(self) -> int:
+        return len(BUILT_IN) + len(self._plugins)
+
+    def refresh(self) -> None:
+        """Look for plugins again (after installing one into a running process, or in tests)."""
+        self.__dict__.pop("_plugins", None)
+        self._loaded.clear()
+
+
+SOURCE_TYPES = SourceTypes()

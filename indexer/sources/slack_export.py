@@ -21,10 +21,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
-from peerbot.errors import SourceError
-from peerbot.indexer.sources.base import Post, SourceProblem, Thread
+from peerbot.indexer.sources.base import Post, Thread
+from peerbot.indexer.sources.files import FileSource, describe
 from peerbot.indexer.sources.html_text import iso_from_epoch, split_title, tidy_text
-from peerbot.indexer.sources.jsonl import describe
 from peerbot.knowledge.entries import Visibility
 
 KEPT_SUBTYPES = {None, "thread_broadcast", "file_share", "me_message"}  # the rest: joins, topics, bots...
@@ -73,15 +72,11 @@ class ExportTree:
     days: dict[str, list[str]] = field(default_factory=dict)  # folder -> its YYYY-MM-DD.json files, in order
 
     @classmethod
-    def open(cls, path: Path, source: str) -> ExportTree:
+    def open(cls, path: Path) -> ExportTree:
+        """The folder's or the zip's files; raises OSError or zipfile.BadZipFile for a zip that cannot be read."""
         if path.is_dir():
             return cls(path, None).index(p.relative_to(path).as_posix() for p in path.rglob("*.json") if p.is_file())
-        try:
-            archive = zipfile.ZipFile(path)
-        except FileNotFoundError:
-            raise SourceError(f"source {source!r}: cannot open {path} (no such file or folder)") from None
-        except (OSError, zipfile.BadZipFile) as exc:
-            raise SourceError(f"source {source!r}: cannot open {path} (not a readable zip file: {exc})") from None
+        archive = zipfile.ZipFile(path)
         return cls(path, archive).index(n for n in archive.namelist() if n.endswith(".json"))
 
     def index(self, names: Iterable[str]) -> ExportTree:
@@ -130,20 +125,28 @@ def reaction_users(reaction: dict[str, Any]) -> set[str]:
     return {str(u) for u in reaction.get("users") or ()}
 
 
-class SlackExportSource:
+class SlackExportSource(FileSource[SlackExportOptions]):
     """Threads from a Slack workspace export; a bad day file, message or member is reported and skipped."""
 
-    def __init__(self, path: Path, name: str = "slack", options: SlackExportOptions | None = None) -> None:
-        self.path = Path(path)
-        self.name = name
-        self.options = options or SlackExportOptions()
-        self.problems: list[SourceProblem] = []
+    default_name = "slack"
+    options_model = SlackExportOptions
+    help = "a Slack workspace export (.zip or its unpacked folder)"
+
+    def __init__(self, path: Path, name: str | None = None, options: SlackExportOptions | None = None) -> None:
+        super().__init__(path, name, options)
         self.users: dict[str, str] = {}
         self.channel_names: dict[str, str] = {}
 
-    def threads(self) -> Iterator[Thread]:
-        self.problems = []
-        tree = ExportTree.open(self.path, self.name)
+    def files(self) -> list[Path]:
+        if not self.path.exists():
+            raise self.cannot_open(self.path, "no such file or folder")
+        return [self.path]  # the export as a whole: the .zip or its unpacked folder
+
+    def read_file(self, export: Path) -> Iterator[Thread]:
+        try:
+            tree = ExportTree.open(export)
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise self.cannot_open(export, f"not a readable zip file: {exc}") from None
         try:
             channels = self._channels(tree)
             self.users = self._users(tree)
@@ -161,9 +164,7 @@ class SlackExportSource:
 
     def _channels(self, tree: ExportTree) -> list[Channel]:
         if not tree.has("channels.json") and not tree.has("groups.json"):
-            raise SourceError(
-                f"source {self.name!r}: cannot open {self.path} as a Slack export (no channels.json or groups.json)"
-            )
+            raise self.cannot_open(tree.path, "not a Slack export: no channels.json or groups.json")
         out: list[Channel] = []
         for listing, private in (("channels.json", False), ("groups.json", True)):
             if not tree.has(listing):
@@ -171,10 +172,10 @@ class SlackExportSource:
             try:
                 records = tree.read_json(listing)
             except (OSError, ValueError) as exc:
-                raise SourceError(f"source {self.name!r}: cannot read {tree.where(listing)} ({exc})") from None
+                raise self.cannot_open(Path(tree.where(listing)), str(exc)) from None
             for number, record in enumerate(records if isinstance(records, list) else [], start=1):
                 if not isinstance(record, dict) or not record.get("id") or not record.get("name"):
-                    self.problems.append(SourceProblem(tree.where(listing), f"channel {number}", "no id or name"))
+                    self.report(tree.where(listing), f"channel {number}", "no id or name")
                     continue
                 hidden = private or bool(record.get("is_private"))
                 out.append(Channel(str(record["id"]), str(record["name"]), "private" if hidden else "public"))
@@ -186,7 +187,7 @@ class SlackExportSource:
         try:
             records = tree.read_json("users.json")
         except (OSError, ValueError) as exc:
-            self.problems.append(SourceProblem(tree.where("users.json"), "file", f"{exc}; names shown as user ids"))
+            self.report(tree.where("users.json"), "file", f"{exc}; names shown as user ids")
             return {}
         users = {}
         for record in records if isinstance(records, list) else []:
@@ -212,9 +213,7 @@ class SlackExportSource:
     def _report_unlisted(self, tree: ExportTree, listed: set[str]) -> None:
         """A folder of messages not in channels.json or groups.json: its visibility is unknown, so it is skipped."""
         for folder in sorted(set(tree.days) - listed - self._direct(tree)):
-            self.problems.append(
-                SourceProblem(tree.where(folder), "folder", "not listed in channels.json or groups.json; skipped")
-            )
+            self.report(tree.where(folder), "folder", "not listed in channels.json or groups.json; skipped")
 
     # -- messages -------------------------------------------------------------------------------------------
 
@@ -224,19 +223,19 @@ class SlackExportSource:
             try:
                 records = tree.read_json(day)
             except ValueError as exc:
-                self.problems.append(SourceProblem(tree.where(day), "file", f"not valid JSON ({exc})"))
+                self.report(tree.where(day), "file", f"not valid JSON ({exc})")
                 continue
             except OSError as exc:
-                self.problems.append(SourceProblem(tree.where(day), "file", str(exc)))
+                self.report(tree.where(day), "file", str(exc))
                 continue
             if not isinstance(records, list):
-                self.problems.append(SourceProblem(tree.where(day), "file", "not a list of messages"))
+                self.report(tree.where(day), "file", "not a list of messages")
                 continue
             for number, record in enumerate(records, start=1):
                 try:
                     messages.append(SlackMessage.model_validate(record))
                 except ValidationError as exc:
-                    self.problems.append(SourceProblem(tree.where(day), f"message {number}", describe(exc)))
+                    self.report(tree.where(day), f"message {number}", describe(exc))
         return messages
 
     def _channel_threads(self, tree: ExportTree, channel: Channel) -> Iterator[Thread]:
@@ -255,9 +254,7 @@ class SlackExportSource:
             if parent is None and root_ts in skipped:
                 continue
             if parent is None:
-                self.problems.append(
-                    SourceProblem(tree.where(channel.name), f"thread {root_ts}", "replies without their parent message")
-                )
+                self.report(tree.where(channel.name), f"thread {root_ts}", "replies without their parent message")
                 continue
             yield self.to_thread(channel, parent, sorted(replies[root_ts], key=lambda m: float_ts(m.ts)))
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from peerbot.errors import SourceError
-from peerbot.indexer.sources.base import Post, SourceProblem, Thread
+from peerbot.indexer.sources.base import Post, Thread
+from peerbot.indexer.sources.files import FileSource
 from peerbot.indexer.sources.html_text import html_to_markdown
 
 QUESTION, ANSWER = "1", "2"
@@ -33,12 +33,6 @@ class StackExchangeOptions(BaseModel):
     tags: list[str] = []  # only questions with at least one of these tags; empty: every question
 
 
-def dump_folder(path: Path) -> Path:
-    """The dump folder, or the folder of a Posts.xml given directly."""
-    path = Path(path)
-    return path.parent if path.is_file() else path
-
-
 def parse_tags(raw: str) -> tuple[str, ...]:
     """ "<a><b>" (older dumps) or "|a|b|" (2024 and later) as ("a", "b")."""
     if raw.startswith("<"):
@@ -46,27 +40,25 @@ def parse_tags(raw: str) -> tuple[str, ...]:
     return tuple(t for t in raw.split("|") if t)
 
 
-class StackExchangeSource:
+class StackExchangeSource(FileSource[StackExchangeOptions]):
     """Questions and answers from a Stack Exchange dump; a bad row is reported and skipped."""
 
-    def __init__(self, path: Path, name: str = "stackexchange", options: StackExchangeOptions | None = None) -> None:
-        self.path = dump_folder(path)
-        self.name = name
-        self.options = options or StackExchangeOptions()
-        self.problems: list[SourceProblem] = []
+    default_name = "stackexchange"
+    options_model = StackExchangeOptions
+    help = "a Stack Exchange data dump folder (Posts.xml, Users.xml)"
 
-    @property
-    def posts_file(self) -> Path:
-        return self.path / "Posts.xml"
+    def files(self) -> list[Path]:
+        """The dump's Posts.xml (the path is the dump folder, or Posts.xml itself); Users.xml is read beside it."""
+        posts = self.path if self.path.is_file() else self.path / "Posts.xml"
+        if not posts.is_file():
+            raise self.cannot_open(posts, "no such file")
+        return [posts]
 
-    def threads(self) -> Iterator[Thread]:
-        self.problems = []
-        if not self.posts_file.is_file():
-            raise SourceError(f"source {self.name!r}: cannot open {self.posts_file} (no such file)")
+    def read_file(self, file: Path) -> Iterator[Thread]:
         with tempfile.TemporaryDirectory(prefix="peerbot-stackexchange-") as tmp:
             db = sqlite3.connect(Path(tmp) / "dump.db")
             try:
-                self._load(db)
+                self._load(db, file)
                 yield from self._read(db)
             finally:
                 db.close()
@@ -86,16 +78,16 @@ class StackExchangeSource:
                     root.clear()  # keep memory flat: drop the rows already read
         except ET.ParseError as exc:
             line, _ = exc.position
-            self.problems.append(SourceProblem(str(file), f"line {line}", f"{exc}; the rest of the file is skipped"))
+            self.report(file, f"line {line}", f"{exc}; the rest of the file is skipped")
         except OSError as exc:
-            raise SourceError(f"source {self.name!r}: cannot open {file} ({exc.strerror or exc})") from exc
+            raise self.cannot_open(file, exc.strerror or str(exc)) from exc
 
-    def _load(self, db: sqlite3.Connection) -> None:
+    def _load(self, db: sqlite3.Connection, posts: Path) -> None:
         db.execute("create table posts (id integer primary key, kind text, parent integer, owner text, data text)")
         db.execute("create table users (id text primary key, name text)")
         batch: list[tuple[Any, ...]] = []
-        for number, row in self.rows(self.posts_file):
-            record = self._post_row(number, row)
+        for number, row in self.rows(posts):
+            record = self._post_row(posts, number, row)
             if record is not None:
                 batch.append(record)
             if len(batch) >= BATCH:
@@ -103,7 +95,7 @@ class StackExchangeSource:
                 batch = []
         db.executemany("insert or replace into posts values (?, ?, ?, ?, ?)", batch)
         db.execute("create index by_parent on posts (parent, id)")
-        users = self.path / "Users.xml"
+        users = posts.with_name("Users.xml")
         if users.is_file():
             db.executemany(
                 "insert or replace into users values (?, ?)",
@@ -111,7 +103,7 @@ class StackExchangeSource:
             )
         db.commit()
 
-    def _post_row(self, number: int, row: dict[str, str]) -> tuple[Any, ...] | None:
+    def _post_row(self, posts: Path, number: int, row: dict[str, str]) -> tuple[Any, ...] | None:
         kind = row.get("PostTypeId")
         if kind not in (QUESTION, ANSWER):
             return None  # tag wikis, moderator nominations...
@@ -121,7 +113,7 @@ class StackExchangeSource:
         if missing or bad:
             where = f"row {number}" + (f" (Id {row['Id']})" if row.get("Id") else "")
             reason = "; ".join([*(f"{f}: missing" for f in missing), *(f"{f}: not a number" for f in bad)])
-            self.problems.append(SourceProblem(str(self.posts_file), where, reason))
+            self.report(posts, where, reason)
             return None
         wanted = set(self.options.tags)
         if kind == QUESTION and wanted and not wanted & set(parse_tags(row.get("Tags", ""))):
