@@ -22,7 +22,8 @@ from peerbot.indexer.sources.html_text import split_title, tidy_text
 
 THREAD_KINDS = {"GuildPublicThread", "GuildPrivateThread", "GuildNewsThread"}
 DIRECT_KINDS = {"DirectTextChat", "DirectGroupTextChat"}
-KEPT_TYPES = {"Default", "Reply", "ThreadStarterMessage"}
+STARTER_TYPES = {"ThreadStarterMessage", "21"}  # 21: the API's number, as exporters that do not know it write it
+KEPT_TYPES = {"Default", "Reply", *STARTER_TYPES}
 _USER = re.compile(r"<@!?(\d+)>")
 _EMOJI = re.compile(r"<a?:(\w+):\d+>")
 
@@ -48,7 +49,7 @@ class DiscordAuthor(BaseModel):
 class DiscordMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")
     id: str
-    type: str = "Default"
+    type: Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)] = "Default"
     timestamp: str | None = None
     content: Annotated[str, BeforeValidator(lambda v: "" if v is None else v)] = ""
     author: DiscordAuthor
@@ -104,12 +105,25 @@ class DiscordExportSource(FileSource[DiscordExportOptions]):
         if export.channel.type in DIRECT_KINDS:
             return  # direct messages are never indexed
         messages = self._messages(file, export)
-        if export.channel.type in THREAD_KINDS:
+        if export.channel.type not in THREAD_KINDS:
+            self._originals.update((m.id, m) for m in messages)
+            yield from self.reply_chains(export, messages)
+        elif messages and is_bare_starter(messages[0]):
+            self._waiting.append((file, export, messages))  # its question is in the parent channel's export
+        else:
             thread = self.thread_export(export, messages)
             if thread is not None:
                 yield thread
-        else:
-            yield from self.reply_chains(export, messages)
+
+    def threads(self) -> Iterator[Thread]:
+        """Every file's threads; then the threads started from a channel message, once every channel is read."""
+        self._originals: dict[str, DiscordMessage] = {}
+        self._waiting: list[tuple[Path, DiscordExport, list[DiscordMessage]]] = []
+        yield from super().threads()
+        for file, export, messages in self._waiting:
+            thread = self.thread_export(export, messages, self._question_of(file, messages[0]))
+            if thread is not None:
+                yield thread
 
     def _messages(self, file: Path, export: DiscordExport) -> list[DiscordMessage]:
         out = []
@@ -120,25 +134,44 @@ class DiscordExportSource(FileSource[DiscordExportOptions]):
                 where = f"message {raw.get('id', number)}" if isinstance(raw, dict) else f"message {number}"
                 self.report(file, where, describe(exc))
                 continue
-            if message.type in KEPT_TYPES and not message.author.isBot:
+            if message.type.isdigit() and message.type not in STARTER_TYPES:
+                self.report(file, f"message {message.id}", f"message type {message.type} is not one peerbot reads")
+            elif message.type in KEPT_TYPES and not message.author.isBot:
                 out.append(message)
         return out
 
+    def _question_of(self, file: Path, starter: DiscordMessage) -> DiscordMessage:
+        """The channel message a thread was started from (its starter message is an empty pointer to it)."""
+        original = self._originals.get(starter.replies_to or "")
+        if original is None:
+            self.report(
+                file,
+                f"message {starter.id}",
+                f"the thread starts from message {starter.replies_to or '(none)'}, which is not in the export "
+                "(export its channel too); the thread's name stands for the question",
+            )
+            return starter
+        return original
+
     # -- threads --------------------------------------------------------------------------------------------
 
-    def thread_export(self, export: DiscordExport, messages: list[DiscordMessage]) -> Thread | None:
-        """A thread or forum post: the starter message is the question, the rest are replies."""
+    def thread_export(
+        self, export: DiscordExport, messages: list[DiscordMessage], question: DiscordMessage | None = None
+    ) -> Thread | None:
+        """A thread or forum post: the first message is the question (or, for a thread started from a channel
+        message, `question`: that message), the rest are replies."""
         if not messages:
             return None
         channel = export.channel
         title, solved = self._solved_title(channel)
+        question = question or messages[0]
         return self._thread(
             export,
-            messages[0],
+            question,
             messages[1:],
             thread_id=channel.id,
             title=title,
-            body=self.text(messages[0]),
+            body=self.text(question),
             place=channel.categoryId or channel.id,  # a question asked in a thread reaches the bot as its parent's
             solved=solved,
             link=f"/{channel.id}",
@@ -261,6 +294,11 @@ class DiscordExportSource(FileSource[DiscordExportOptions]):
         names = {str(m.get("id")): str(m.get("nickname") or m.get("name") or "member") for m in message.mentions}
         content = _USER.sub(lambda m: "@" + names.get(m.group(1), "member"), message.content)
         return tidy_text(_EMOJI.sub(r":\1:", content))
+
+
+def is_bare_starter(message: DiscordMessage) -> bool:
+    """A thread's starter message that only points at the channel message the thread was started from."""
+    return message.type in STARTER_TYPES and not message.content.strip()
 
 
 def tag_names(channel: DiscordChannel) -> list[str]:

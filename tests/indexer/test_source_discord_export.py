@@ -108,3 +108,43 @@ def test_trusted_answers_chosen_by_the_trust_policy() -> None:
 
 def test_single_export_file() -> None:
     assert list(read(next(FIXTURE.glob("*beta*")))) == [BETA]
+
+
+STARTED = Path(__file__).resolve().parents[1] / "fixtures" / "sources" / "discord_thread_starter"
+MESH = "1200000000000000700"
+
+
+def test_thread_started_from_a_channel_message_keeps_its_question_and_accepted_answer() -> None:
+    """DiscordChatExporter writes such a thread's first message as type "21" with no content: the question is the
+    channel message it points at, and the asker's check mark still accepts the answer."""
+    thread = read(STARTED)[MESH]
+    assert thread.title == "Hub drops off mesh at night"
+    assert thread.body.startswith("My Lumo hub keeps dropping off my Eero mesh every night around 2am")
+    assert (thread.author, thread.author_id, thread.channel) == ("Ravi", "2000000000000000001", "1100000000000000001")
+    assert [p.author for p in thread.replies] == ["Lena", "Mara Quinn", "Ravi"]
+    entry = TrustPolicy(min_kudos=5).entry_for(thread, "discord")
+    assert entry is not None and entry.author == "Mara Quinn" and entry.trust_reasons == ("accepted answer",)
+    assert "Optimize for Conferencing and Gaming" in entry.answer
+
+
+def test_thread_whose_channel_was_not_exported_is_kept_by_its_name_and_reported(tmp_path: Path) -> None:
+    only_thread = next(STARTED.glob("*mesh at night*"))
+    source = DiscordExportSource(only_thread, name="discord")
+    [thread] = list(source.threads())
+    assert thread.title == "Hub drops off mesh at night" and thread.body == ""
+    assert next(p for p in thread.replies if p.accepted).author == "Mara Quinn"
+    [problem] = source.problems
+    assert problem.record == "message 1200000000000000702" and "1200000000000000700" in problem.reason
+    assert "not in the export" in problem.reason
+
+
+def test_message_types_peerbot_does_not_know_are_reported(tmp_path: Path) -> None:
+    def add_poll_result(data: dict[str, Any]) -> None:
+        author = data["messages"][1]["author"]
+        data["messages"].append({"id": "1200000000000000999", "type": "46", "content": "", "author": author})
+
+    source = DiscordExportSource(edit(tmp_path, "*general-help*", add_poll_result), name="discord")
+    assert {t.id for t in source.threads()} == {SENSOR, FORUM, BETA}
+    assert [(p.record, p.reason) for p in source.problems] == [
+        ("message 1200000000000000999", "message type 46 is not one peerbot reads")
+    ]
