@@ -361,3 +361,16 @@ def simulate(
         err.print("No index yet: indexing the configured sources first.")
         _print_report(_build(bot_settings, embedder))
     typer.echo(run_simulation(bot_settings, embedder, days=days, per_day=per_day, seed=seed, force=force))
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="where to write the files (created if needed)")] = Path("."),
+    force: Annotated[bool, typer.Option(help="overwrite files that already exist")] = False,
+) -> None:
+    """Write a starter config.toml and the Slack app manifest (slack_manifest.yaml) into DIRECTORY."""
+    from peerbot.bots.starter import write_starter_files
+
+    for path in write_starter_files(directory, force=force):
+        err.print(f"wrote {path}", markup=False, highlight=False)
+    err.print("Next: edit config.toml ([[sources]], [[superusers]]), then `peerbot index` and `peerbot run`.")

@@ -2,7 +2,7 @@
 # The whole test suite: set up, then formatting, lint, types and every test (the real model included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh all,dev
 # Machine packages the tests drive for real: headless Chromium (dashboard) and a PostgreSQL server (state store).
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)

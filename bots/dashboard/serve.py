@@ -8,22 +8,18 @@ from peerbot.bots import app as wiring
 from peerbot.bots.config import Settings
 from peerbot.bots.dashboard import TOKEN_ENV
 from peerbot.bots.dashboard.auth import TokenAuth, token_from_env
-from peerbot.bots.dashboard.service import DashboardData
-from peerbot.errors import ConfigError
-
-INSTALL_HINT = "pip install fastapi uvicorn jinja2 python-multipart"
+from peerbot.bots.extras import require_extra
 
 
 def serve(
     settings: Settings, host: str = "127.0.0.1", port: int = 8080, on_ready: Callable[[str], object] | None = None
 ) -> None:
     auth = TokenAuth(token_from_env())  # refuses to start without the token, before loading anything
-    try:
-        import uvicorn
+    require_extra("dashboard", "the dashboard")
+    import uvicorn
 
-        from peerbot.bots.dashboard.web import create_app
-    except ImportError as exc:
-        raise ConfigError(f"the dashboard needs {exc.name}: {INSTALL_HINT}") from None
+    from peerbot.bots.dashboard.service import DashboardData
+    from peerbot.bots.dashboard.web import create_app
 
     data = DashboardData(settings, wiring.open_embedder(settings))
     data.knowledge.current()
