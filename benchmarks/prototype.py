@@ -4,8 +4,6 @@
   length-sorted batches across the whole build (knowledge/embedder.py, indexer/build.py).
 - `fast_index`: IVF + 8-bit scalar quantiser instead of IndexFlatIP from 50k entries on (knowledge/base.py,
   indexer/publish.py): 4x smaller and a scan of a few percent of the lists instead of every vector.
-- `FastRetriever`: BM25 candidates by argpartition over the non-zero scores instead of a full argsort of
-  every document's score (knowledge/retriever.py `_candidates`).
 - `DiskEntries` + `DiskKnowledgeBase`: entries stay in entries.jsonl (byte offsets in memory, a line parsed
   when a candidate needs it) and the BM25 matrices are saved at build time and memory-mapped at load, instead
   of a million dataclasses and a re-tokenisation of every entry at start-up (knowledge/base.py,
@@ -26,9 +24,8 @@ import numpy as np
 
 from peerbot.knowledge.base import KnowledgeBase, flat_index
 from peerbot.knowledge.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder
-from peerbot.knowledge.entries import Audience, KnowledgeEntry
+from peerbot.knowledge.entries import KnowledgeEntry
 from peerbot.knowledge.lexical import Bm25Index
-from peerbot.knowledge.retriever import HybridRetriever
 
 IVF_FROM = 50_000  # below this the exact flat index is fast enough
 NPROBE = 16
@@ -84,26 +81,6 @@ def prepare(index: Any) -> Any:
         ivf.nprobe = NPROBE
         ivf.make_direct_map()
     return index
-
-
-class FastRetriever(HybridRetriever):
-    """HybridRetriever with top-k BM25 candidates by partial selection (same candidates, up to ties)."""
-
-    def _candidates(
-        self, kb: KnowledgeBase, query: np.ndarray, bm25: np.ndarray, audience: Audience
-    ) -> tuple[list[int], np.ndarray]:
-        k = self.candidates * (4 if kb.has_private else 1)
-        ids, _ = kb.dense(query, k)
-        nonzero = np.flatnonzero(bm25 > 0)
-        if len(nonzero) > k:
-            nonzero = nonzero[np.argpartition(-bm25[nonzero], k - 1)[:k]]
-        lexical = nonzero[np.argsort(-bm25[nonzero], kind="stable")]
-        seen: dict[int, None] = {}
-        for p in [*ids.tolist(), *lexical.tolist()]:
-            if audience.may_see(kb.entries[p]):
-                seen[int(p)] = None
-        positions = list(seen)
-        return positions, kb.cosines(query, positions)
 
 
 class DiskEntries(Sequence[KnowledgeEntry]):

@@ -131,7 +131,7 @@ def _batch_qps(run_batch: Callable[[list[str]], object], queries: list[str], siz
 
 def serve(spec: dict[str, Any]) -> dict[str, Any]:
     """peerbot (mode serve) or the prototype (mode prototype): load the index, answer, decide."""
-    from benchmarks.prototype import DiskKnowledgeBase, FastRetriever, QuantizedEmbedder, prepare
+    from benchmarks.prototype import DiskKnowledgeBase, QuantizedEmbedder, prepare
     from peerbot.bots.evaluation import PUBLIC, K
     from peerbot.bots.policy import Thresholds, decide
     from peerbot.knowledge.base import KnowledgeBase
@@ -167,7 +167,7 @@ def serve(spec: dict[str, Any]) -> dict[str, Any]:
     load_s = time.perf_counter() - started
     memory["loaded"] = memory_mb()  # + BM25
     calibrator = Calibrator.load(Path(spec["calibrator"]))
-    retriever = (HybridRetriever if mode == "serve" else FastRetriever)(kb, embedder, calibrator)
+    retriever = HybridRetriever(kb, embedder, calibrator)  # the prototype's partial-sort candidates are core now
     thresholds = Thresholds(**spec["thresholds"])
 
     def answer(text: str) -> object:
@@ -176,7 +176,7 @@ def serve(spec: dict[str, Any]) -> dict[str, Any]:
     queries = spec["queries"]
     timed(answer, queries[:3])  # warm-up
     latency = latencies(answer, latency_queries(spec), int(spec.get("passes", 1)))
-    stages = _stages(kb, embedder, answer, queries[: int(spec.get("stage_queries", 20))], mode)
+    stages = _stages(kb, embedder, answer, queries[: int(spec.get("stage_queries", 20))])
     qps = _batch_qps(lambda batch: [answer(t) for t in batch], queries, int(spec["batch"]))
     memory["served"] = memory_mb()
     out: dict[str, Any] = {
@@ -194,9 +194,11 @@ def serve(spec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _stages(kb: Any, embedder: Any, answer: Callable[[str], object], queries: list[str], mode: str) -> dict[str, float]:
+def _stages(kb: Any, embedder: Any, answer: Callable[[str], object], queries: list[str]) -> dict[str, float]:
     """Median ms of each step HybridRetriever takes, each query's steps timed one at a time and then the whole
     answer right after (the rest: candidate features, calibrator, trust, decide)."""
+    from peerbot.knowledge.retriever import top_positive
+
     seconds: dict[str, list[float]] = {"embed": [], "bm25_scores": [], "bm25_top": [], "dense_search": [], "rest": []}
     for text in queries:
         t0 = time.perf_counter()
@@ -204,12 +206,7 @@ def _stages(kb: Any, embedder: Any, answer: Callable[[str], object], queries: li
         t1 = time.perf_counter()
         scores = kb.bm25.scores(text)
         t2 = time.perf_counter()
-        if mode == "serve":
-            np.argsort(-scores)[:30]
-        else:
-            nonzero = np.flatnonzero(scores > 0)
-            if len(nonzero) > 30:
-                nonzero[np.argpartition(-scores[nonzero], 29)[:30]]
+        top_positive(scores, 30)
         t3 = time.perf_counter()
         kb.dense(vector, 30)
         t4 = time.perf_counter()

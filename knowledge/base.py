@@ -42,10 +42,6 @@ class KnowledgeBase:
     def from_loaded(cls, loaded: LoadedIndex) -> KnowledgeBase:
         return cls(loaded.entries, loaded.vectors, loaded.version, loaded.manifest)
 
-    @classmethod
-    def from_vectors(cls, entries: Sequence[KnowledgeEntry], vectors: np.ndarray) -> KnowledgeBase:
-        return cls(list(entries), flat_index(vectors))
-
     def with_added(self, entries: Sequence[KnowledgeEntry], vectors: np.ndarray) -> KnowledgeBase:
         """A new snapshot with these entries added (replacing any with the same id); self is unchanged."""
         import faiss

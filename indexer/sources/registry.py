@@ -7,16 +7,17 @@ plugin's pyproject.toml
     [project.entry-points."peerbot.sources"]
     wiki = "peerbot_wiki:WikiSource"
 
-Plugins are found by name when `SOURCE_TYPES` is first read and imported only when their type is used. A plugin
+Plugins are found by name on the current sys.path and imported only when their type is used. A plugin
 cannot replace a built-in type (it is skipped with a warning); one that fails to import is a ConfigError naming it.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import lru_cache
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
@@ -87,24 +88,27 @@ def load_plugin(entry: EntryPoint) -> SourceType:
     )
 
 
+@lru_cache(maxsize=4)
+def _plugins(search_path: tuple[str, ...]) -> dict[str, EntryPoint]:
+    """The `peerbot.sources` entry points installed on this search path (sys.path), by type name."""
+    found: dict[str, EntryPoint] = {}
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        if entry.name in BUILT_IN:
+            log.warning(
+                "a plugin's source type has the name of a built-in one and is skipped",
+                extra={"type": entry.name, "entry_point": entry.value},
+            )
+            continue
+        found.setdefault(entry.name, entry)
+    return found
+
+
 class SourceTypes(Mapping[str, SourceType]):
-    """The built-in types and the installed plugins' (looked up on first use, loaded when asked for)."""
+    """The built-in types and the installed plugins' (found by name on the current sys.path, loaded when asked for)."""
 
-    @cached_property
+    @property
     def _plugins(self) -> dict[str, EntryPoint]:
-        found: dict[str, EntryPoint] = {}
-        for entry in entry_points(group=ENTRY_POINT_GROUP):
-            if entry.name in BUILT_IN:
-                log.warning(
-                    "a plugin's source type has the name of a built-in one and is skipped",
-                    extra={"type": entry.name, "entry_point": entry.value},
-                )
-                continue
-            found.setdefault(entry.name, entry)
-        return found
-
-    def __init__(self) -> None:
-        self._loaded: dict[str, SourceType] = {}
+        return _plugins(tuple(sys.path))
 
     def __contains__(self, name: object) -> bool:
         return name in BUILT_IN or name in self._plugins
@@ -112,9 +116,7 @@ class SourceTypes(Mapping[str, SourceType]):
     def __getitem__(self, name: str) -> SourceType:
         if name in BUILT_IN:
             return BUILT_IN[name]
-        if name not in self._loaded:
-            self._loaded[name] = load_plugin(self._plugins[name])  # KeyError for an unknown name
-        return self._loaded[name]
+        return load_plugin(self._plugins[name])  # KeyError for an unknown name
 
     def __iter__(self) -> Iterator[str]:
         yield from BUILT_IN
@@ -122,11 +124,6 @@ class SourceTypes(Mapping[str, SourceType]):
 
     def __len__(self) -> int:
         return len(BUILT_IN) + len(self._plugins)
-
-    def refresh(self) -> None:
-        """Look for plugins again (after installing one into a running process, or in tests)."""
-        self.__dict__.pop("_plugins", None)
-        self._loaded.clear()
 
 
 SOURCE_TYPES = SourceTypes()

@@ -8,7 +8,7 @@ import pytest
 from peerbot.bots.evaluation import Dataset, load_dataset, score
 from peerbot.bots.policy import Thresholds
 from peerbot.errors import SourceError
-from peerbot.knowledge.base import KnowledgeBase
+from peerbot.knowledge.base import KnowledgeBase, flat_index
 from peerbot.knowledge.entries import Audience, KnowledgeEntry, Match
 from tests.factories import write_beir
 
@@ -16,7 +16,7 @@ from tests.factories import write_beir
 class Scripted:
     """A Retriever whose rankings are given: (thread ids, top confidence) per query text."""
 
-    kb = KnowledgeBase.from_vectors([], __import__("numpy").zeros((0, 4), dtype="float32"))
+    kb = KnowledgeBase([], flat_index(__import__("numpy").zeros((0, 4), dtype="float32")))
 
     def __init__(self, script: dict[str, tuple[list[str], float]]) -> None:
         self.script = script

@@ -64,20 +64,18 @@ def install_plugin(root: Path, entry_points: str, module: str = PLUGIN) -> Path:
 
 @pytest.fixture
 def on_path() -> Iterator[list[Path]]:
-    """Folders put on sys.path (and PYTHONPATH, for child processes) for one test; the registry looks again after."""
+    """Folders put on sys.path (and PYTHONPATH, for child processes) for one test."""
     added: list[Path] = []
     yield added
     for folder in added:
         sys.path.remove(str(folder))
     sys.modules.pop("peerbot_wiki", None)
-    SOURCE_TYPES.refresh()
 
 
 def add_to_path(folder: Path, added: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
     sys.path.insert(0, str(folder))
     added.append(folder)
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")]))
-    SOURCE_TYPES.refresh()
 
 
 def test_peerbot_index_reads_a_third_party_source(tmp_path: Path, peerbot, on_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

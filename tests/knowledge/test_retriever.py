@@ -5,7 +5,7 @@ import numpy as np
 from peerbot.indexer.build import collect_entries, embed_entries
 from peerbot.indexer.sources.jsonl import JsonlThreadSource
 from peerbot.indexer.trust import TrustPolicy
-from peerbot.knowledge.base import KnowledgeBase
+from peerbot.knowledge.base import KnowledgeBase, flat_index
 from peerbot.knowledge.calibrator import Calibrator
 from peerbot.knowledge.embedder import HashingEmbedder
 from peerbot.knowledge.entries import Audience
@@ -17,7 +17,7 @@ def make_retriever(tmp_path):  # type: ignore[no-untyped-def]
     source = JsonlThreadSource(write_jsonl(tmp_path / "c.jsonl", SMALL_COMMUNITY), name="forum")
     entries = collect_entries([source], TrustPolicy(superusers=frozenset({"u-mara"}))).entries
     embedder = HashingEmbedder(256)
-    kb = KnowledgeBase.from_vectors(entries, embed_entries(entries, embedder))
+    kb = KnowledgeBase(entries, flat_index(embed_entries(entries, embedder)))
     return HybridRetriever(kb, embedder, Calibrator.load()), kb, embedder
 
 
@@ -56,7 +56,7 @@ def test_private_entries_only_for_their_channel_or_members(tmp_path) -> None:  #
 
 def test_swap_replaces_the_knowledge_base(tmp_path) -> None:  # type: ignore[no-untyped-def]
     retriever, kb, embedder = make_retriever(tmp_path)
-    smaller = KnowledgeBase.from_vectors(kb.entries[:1], embedder.embed([kb.entries[0].question_text]))
+    smaller = KnowledgeBase(kb.entries[:1], flat_index(embedder.embed([kb.entries[0].question_text])))
     retriever.swap(smaller)
     assert {m.entry.id for m in retriever.retrieve("anything about hubs and wifi", Audience())} <= {kb.entries[0].id}
 
@@ -64,7 +64,7 @@ def test_swap_replaces_the_knowledge_base(tmp_path) -> None:  # type: ignore[no-
 def test_empty_inputs(tmp_path) -> None:  # type: ignore[no-untyped-def]
     retriever, _, embedder = make_retriever(tmp_path)
     assert retriever.retrieve("   ", Audience()) == []
-    empty = KnowledgeBase.from_vectors([], np.zeros((0, 256), dtype=np.float32))
+    empty = KnowledgeBase([], flat_index(np.zeros((0, 256), dtype=np.float32)))
     assert HybridRetriever(empty, embedder, Calibrator.load()).retrieve("hub", Audience()) == []
     assert DenseRetriever(empty, embedder).retrieve("hub", Audience()) == []
 
