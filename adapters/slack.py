@@ -66,7 +66,8 @@ except ImportError as exc:  # pragma: no cover - depends on the install
         "pip install 'peerbot[slack]'"
     ) from exc
 
-from peerbot.adapters.slack_lookup import SlackLookup, slack_error  # after the install check
+from peerbot.adapters.slack_http import refuse_malformed  # after the install check
+from peerbot.adapters.slack_lookup import SlackLookup, slack_error
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +187,7 @@ class SlackAdapter:
             await self._socket.connect_async()
         else:
             server = AsyncSlackAppServer(port=self.port, path=EVENTS_PATH, app=app, host=self.host)
+            server.web_app.middlewares.append(refuse_malformed)  # 400, not a 500 traceback, for unreadable input
             self._runner = web.AppRunner(server.web_app, access_log=None)
             await self._runner.setup()
             try:
