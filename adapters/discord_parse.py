@@ -17,24 +17,30 @@ _QUESTION_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 
 
 def is_public(channel: Any) -> bool:
-    """Anyone in the server can read it: @everyone may view the channel (a thread: its parent). DMs are not."""
+    """Anyone in the server can read it, as Discord says: not a DM or group DM, not a private thread, and
+    @everyone may view the channel (a thread: its parent) after its permission overwrites. When the adapter
+    cannot tell (a channel or parent it could not fetch), private: that only narrows what may be shown."""
     if isinstance(channel, discord.Thread):
         if channel.is_private():
             return False
-        if channel.parent is None:
-            return True  # unknown parent: assume public, which only ever narrows what may be shown
         channel = channel.parent
-    if isinstance(channel, discord.abc.GuildChannel):
-        return channel.permissions_for(channel.guild.default_role).view_channel
-    if isinstance(channel, discord.PartialMessageable):
-        return channel.guild is not None
-    return False
+    if not isinstance(channel, discord.abc.GuildChannel):
+        return False  # DMs, group DMs, unknown channels and parents
+    try:
+        return bool(channel.permissions_for(channel.guild.default_role).view_channel)
+    except (AttributeError, TypeError):  # a partial guild without its roles
+        return False
 
 
 def _place(channel: Any, anchor: int) -> dict[str, Any]:
-    """Question fields for something said in `channel`; `anchor` is the message a new thread would start from."""
+    """Question fields for something said in `channel`; `anchor` is the message a new thread would start from.
+
+    A private thread is its own conversation: its id is the question's channel, so what is captured there is
+    never served in the (maybe public) channel it hangs off."""
     public = is_public(channel)
-    if isinstance(channel, discord.Thread):
+    if isinstance(channel, discord.Thread) and channel.is_private():
+        where = thread = str(channel.id)
+    elif isinstance(channel, discord.Thread):
         where, thread = str(channel.parent_id), str(channel.id)
     elif isinstance(channel, discord.DMChannel | discord.GroupChannel):
         where = thread = str(channel.id)

@@ -18,7 +18,6 @@ from peerbot.adapters.slack_parse import (
     command_question,
     event_question,
     feedback_action,
-    is_public,
     mention_is_question,
     message_route,
     plain_text,
@@ -254,14 +253,20 @@ class SlackAdapter:
     async def _on_mention(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
         async with self._working():
             if mention_is_question(event, help_channels=self.help_channels):
-                question = event_question(event, event_id=body.get("event_id"), bot_user_id=context.bot_user_id)
+                public = await self.lookup.is_public(event["channel"], event.get("channel_type"))
+                question = event_question(
+                    event, event_id=body.get("event_id"), bot_user_id=context.bot_user_id, public=public
+                )
                 await self._answer(question, event["channel"], thread_root(event))
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
         async with self._working():
             route = message_route(event, help_channels=self.help_channels)
             if route == "question":
-                question = event_question(event, event_id=body.get("event_id"), bot_user_id=context.bot_user_id)
+                public = await self.lookup.is_public(event["channel"], event.get("channel_type"))
+                question = event_question(
+                    event, event_id=body.get("event_id"), bot_user_id=context.bot_user_id, public=public
+                )
                 if event.get("channel_type") == "im":
                     question = dataclasses.replace(
                         question, private_channels=await self.lookup.private_channels(event["user"])
@@ -294,7 +299,8 @@ class SlackAdapter:
                     response_type="ephemeral",
                 )
                 return
-            await self._answer(command_question(command, root_ts=root_ts), channel, root_ts)
+            question = command_question(command, root_ts=root_ts, public=await self.lookup.is_public(channel))
+            await self._answer(question, channel, root_ts)
 
     async def _on_peerbot(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         async with self._working():
@@ -381,9 +387,7 @@ class SlackAdapter:
         none), where the asker is told and a superuser's reply is recorded."""
         last = await asyncio.to_thread(self.bot.store.last_question, self.name, question.asker)
         if last is not None and last.channel:
-            question = dataclasses.replace(
-                question, channel=last.channel, thread=last.thread, public=is_public(last.channel, None)
-            )
+            question = dataclasses.replace(question, channel=last.channel, thread=last.thread, public=last.public)
         reply = await self.bot.handle(question)
         await respond(text=escape(slack_commands(reply.text) if reply else messages.APOLOGY), response_type="ephemeral")
         if reply is None or reply.outcome is not Outcome.ESCALATE:

@@ -34,16 +34,6 @@ def plain_text(text: str, bot_user_id: str | None = None) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
 
 
-def is_public(channel: str, channel_type: str | None) -> bool:
-    """From channel_type when Slack sends it ("channel" is public); else public unless a DM or private group.
-
-    Public is the safe default: the bot then uses public entries and the channel's own entries only.
-    """
-    if channel_type:
-        return channel_type == "channel"
-    return not channel.startswith(("D", "G"))
-
-
 def thread_root(event: Payload) -> str:
     return str(event.get("thread_ts") or event["ts"])
 
@@ -88,28 +78,29 @@ def mention_is_question(event: Payload, *, help_channels: Collection[str]) -> bo
     return is_thread_reply(event) or channel not in help_channels
 
 
-def event_question(event: Payload, *, event_id: str | None, bot_user_id: str | None) -> Question:
+def event_question(event: Payload, *, event_id: str | None, bot_user_id: str | None, public: bool) -> Question:
+    """`public`: what Slack says about the conversation (SlackLookup.is_public), never the id's shape."""
     channel = str(event["channel"])
     return Question(
         text=plain_text(str(event.get("text") or ""), bot_user_id),
         asker=str(event["user"]),
         platform="slack",
         channel=channel,
-        public=is_public(channel, event.get("channel_type")),
+        public=public,
         thread=thread_key(channel, thread_root(event)),
         event_id=event_id,
     )
 
 
-def command_question(command: Payload, *, root_ts: str) -> Question:
-    """/ask: the question, threaded under the message the bot posted for it."""
+def command_question(command: Payload, *, root_ts: str, public: bool) -> Question:
+    """/ask: the question, threaded under the message the bot posted for it; `public` as in event_question."""
     channel = str(command["channel_id"])
     return Question(
         text=plain_text(str(command.get("text") or "")),
         asker=str(command["user_id"]),
         platform="slack",
         channel=channel,
-        public=is_public(channel, None),
+        public=public,
         asker_name=command.get("user_name"),
         thread=thread_key(channel, root_ts),
     )
@@ -122,14 +113,15 @@ def subcommand(text: str) -> str:
 
 
 def bot_command(command: Payload) -> Question:
-    """`/peerbot claim 12` as the bot's own command `/claim 12`, from the person who typed it."""
+    """`/peerbot claim 12` as the bot's own command `/claim 12`, from the person who typed it; answered privately
+    (ephemeral), so never marked public."""
     name, _, rest = (command.get("text") or "").strip().partition(" ")
     return Question(
         text=f"/{name.lower()} {plain_text(rest)}".strip(),
         asker=str(command["user_id"]),
         platform="slack",
         channel=str(command["channel_id"]),
-        public=is_public(str(command["channel_id"]), None),
+        public=False,
         asker_name=command.get("user_name"),
     )
 

@@ -106,10 +106,20 @@ def forum_channel(cid: str, guild_id: str, name: str) -> JSON:
     }
 
 
-def thread(tid: str, guild_id: str, parent_id: str, name: str, owner_id: str, *, newly_created: bool = False) -> JSON:
+def thread(
+    tid: str,
+    guild_id: str,
+    parent_id: str,
+    name: str,
+    owner_id: str,
+    *,
+    newly_created: bool = False,
+    private: bool = False,
+) -> JSON:
+    """A thread: public (type 11), or private (type 12: only the people added to it can read it)."""
     data: JSON = {
         "id": tid,
-        "type": 11,
+        "type": 12 if private else 11,
         "guild_id": guild_id,
         "parent_id": parent_id,
         "owner_id": owner_id,
@@ -127,6 +137,7 @@ def thread(tid: str, guild_id: str, parent_id: str, name: str, owner_id: str, *,
             "archive_timestamp": TIMESTAMP,
             "locked": False,
             "create_timestamp": TIMESTAMP,
+            **({"invitable": False} if private else {}),
         },
     }
     if newly_created:
@@ -141,8 +152,9 @@ def guild(
     channels: list[JSON],
     members: list[JSON],
     roles: list[JSON] | None = None,
+    threads: list[JSON] | None = None,
 ) -> JSON:
-    """A GUILD_CREATE payload; the @everyone role has the guild's id."""
+    """A GUILD_CREATE payload; the @everyone role has the guild's id; `threads`: the active threads."""
     return {
         "id": gid,
         "name": "Lumo Community",
@@ -180,7 +192,7 @@ def guild(
         "emojis": [],
         "stickers": [],
         "channels": channels,
-        "threads": [],
+        "threads": threads or [],
         "members": members,
         "member_count": len(members),
         "voice_states": [],

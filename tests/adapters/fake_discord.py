@@ -98,7 +98,7 @@ class FakeDiscord:
     watchdog: Callable[[], str | None] | None = None  # says why waiting is pointless (the client crashed)
 
     def __post_init__(self) -> None:
-        self.channels: dict[str, JSON] = {c["id"]: c for g in self.guilds for c in g["channels"]}
+        self.channels: dict[str, JSON] = {c["id"]: c for g in self.guilds for c in [*g["channels"], *g["threads"]]}
         self.interactions: dict[str, JSON] = {}  # token -> interaction payload
         self.originals: dict[str, Sent] = {}  # token -> original response
         self.rate_limits: list[RateLimit] = []
@@ -403,6 +403,7 @@ class FakeDiscord:
 
 GUILD = "1200000000000000001"
 GENERAL, HELP, FORUM, PRIVATE, ESCALATIONS = (f"12000000000000000{n}" for n in (10, 11, 12, 13, 14))
+PRIVATE_THREAD = "1200000000000000015"  # a private thread (type 12) in the public #general
 SUPERUSER_ROLE = "1200000000000000200"
 ALICE = p.user("1200000000000000100", "alice")
 MARA = p.user("1200000000000000101", "mara")
@@ -560,6 +561,7 @@ def world_guild() -> JSON:
         ],
         members=members,
         roles=[p.role(SUPERUSER_ROLE, "superusers", position=1)],
+        threads=[p.thread(PRIVATE_THREAD, GUILD, GENERAL, "lab access", ALICE["id"], private=True)],
     )
 
 

@@ -30,6 +30,7 @@ BOT_TOKEN = "xoxb-test-bot-token"
 APP_TOKEN = "xapp-test-app-token"
 BOT_USER = "UBOT"
 PUBLIC_HELP, PRIVATE_HELP, ESCALATIONS, ELSEWHERE = "CHELP", "GBETA", "CESC", "CRANDOM"
+PRIVATE_C = "CSECRET"  # a private channel created after 2021: Slack gives it a C id like a public one
 ASKER, ADMIN, MARA, DEVON = "UASKER", "UADMIN", "UMARA", "UDEVON"
 
 SUPERUSERS = [
@@ -57,11 +58,44 @@ COMMUNITY = [
 ]
 
 
+def conversation(cid: str, *, private: bool = False, im: bool = False, mpim: bool = False) -> dict[str, Any]:
+    """A conversation object as conversations.info returns it (the fields the adapter reads, and a few more)."""
+    return {
+        "id": cid,
+        "name": "" if im else cid.lower(),
+        "is_channel": not (im or mpim),
+        "is_group": False,  # Slack sets is_group only for private channels made before March 2021 (G ids)
+        "is_im": im,
+        "is_mpim": mpim,
+        "is_private": private or im or mpim,
+        "is_archived": False,
+        "is_member": True,
+        "is_ext_shared": False,
+        "created": 1700000000,
+    }
+
+
+CONVERSATIONS = {
+    c["id"]: c
+    for c in (
+        conversation(PUBLIC_HELP),
+        conversation(ESCALATIONS),
+        conversation(ELSEWHERE),
+        {**conversation(PRIVATE_HELP, private=True), "is_channel": False, "is_group": True},
+        conversation(PRIVATE_C, private=True),
+        conversation("DASKER", im=True),
+        conversation("DOUTSIDER", im=True),
+        conversation("GMPIM", mpim=True),
+    )
+}
+
+
 @dataclass
 class Call:
     method: str
     body: dict[str, Any]
     status: int = 200
+    result: dict[str, Any] = field(default_factory=dict)  # what the fake answered (a posted message's ts)
 
     def dump(self) -> str:
         return json.dumps(self.body, ensure_ascii=False)
@@ -77,6 +111,7 @@ class FakeSlack:
     errors: dict[str, list[str]] = field(default_factory=dict)  # method -> error of the next failures
     users: dict[str, str] = field(default_factory=lambda: {ASKER: "Alex Asker"})
     private_channels: dict[str, list[str]] = field(default_factory=dict)  # user -> private channels shared with the bot
+    conversations: dict[str, dict[str, Any]] = field(default_factory=lambda: dict(CONVERSATIONS))  # conversations.info
     port: int = 0
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -149,12 +184,16 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}
             )
+        if method == "conversations.info" and str(body.get("channel")) not in self.conversations:
+            await self._record(Call(method, body, 400))
+            return web.json_response({"ok": False, "error": "channel_not_found"})  # Slack answers 200 with ok: false
         if self.errors.get(method):
             error = self.errors[method].pop(0)
             await self._record(Call(method, body, 400))
             return web.json_response({"ok": False, "error": error})
-        await self._record(Call(method, body))
-        return web.json_response({"ok": True, **self._answer(method, body)})
+        answer = self._answer(method, body)
+        await self._record(Call(method, body, result=answer))
+        return web.json_response({"ok": True, **answer})
 
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -177,6 +216,8 @@ class FakeSlack:
         if method == "users.conversations":
             channels = [{"id": c, "is_private": True} for c in self.private_channels.get(str(body.get("user")), [])]
             return {"channels": channels, "response_metadata": {"next_cursor": ""}}
+        if method == "conversations.info":
+            return {"channel": self.conversations[str(body.get("channel"))]}
         if method == "apps.connections.open":
             return {"url": f"ws://127.0.0.1:{self.port}/socket"}
         return {}

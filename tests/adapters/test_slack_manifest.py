@@ -47,7 +47,10 @@ def test_manifest_asks_for_the_scopes_the_adapter_uses_and_no_more(manifest: dic
         "app_mentions:read",  # app_mention
         "channels:history",  # message.channels
         "groups:history",  # message.groups
-        "groups:read",  # users.conversations for DMs
+        "groups:read",  # users.conversations for DMs, conversations.info for private channels
+        "channels:read",  # conversations.info: is it public?
+        "im:read",  # conversations.info for DMs
+        "mpim:read",  # conversations.info for group DMs
         "im:history",  # message.im
         "chat:write",  # chat.postMessage, chat.postEphemeral
         "commands",  # /ask, /peerbot

@@ -172,9 +172,9 @@ def test_plain_text_reads_like_what_was_typed(wire: str, typed: str) -> None:
     assert plain_text(wire, "UBOT") == typed
 
 
-def test_event_question_privacy_and_thread() -> None:
+def test_event_question_privacy_comes_from_the_caller_not_the_id() -> None:
     event = {"channel": "GPRIV", "user": "U1", "text": "hi", "ts": "2.0", "thread_ts": "1.0", "channel_type": "group"}
-    question = event_question(event, event_id="Ev1", bot_user_id="UBOT")
+    question = event_question(event, event_id="Ev1", bot_user_id="UBOT", public=False)
     assert (question.public, question.channel, question.thread, question.event_id) == (
         False,
         "GPRIV",
@@ -182,10 +182,9 @@ def test_event_question_privacy_and_thread() -> None:
         "Ev1",
     )
     assert question.private_channels == frozenset()
-    dm = event_question({**event, "channel": "D1", "channel_type": "im"}, event_id=None, bot_user_id=None)
-    assert dm.public is False
-    mention = event_question({"channel": "C1", "user": "U1", "text": "x", "ts": "1.0"}, event_id=None, bot_user_id=None)
-    assert mention.public is True and mention.thread == "C1:1.0"
+    in_c_channel = {"channel": "CPRIV", "user": "U1", "text": "x", "ts": "1.0"}
+    assert event_question(in_c_channel, event_id=None, bot_user_id=None, public=False).public is False
+    assert event_question(in_c_channel, event_id=None, bot_user_id=None, public=True).thread == "CPRIV:1.0"
 
 
 @pytest.mark.parametrize(
