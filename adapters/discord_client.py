@@ -11,7 +11,14 @@ from typing import Any
 import discord
 
 from peerbot.adapters.discord_commands import PeerbotTree, acknowledge, ephemeral, install_commands
-from peerbot.adapters.discord_parse import PLATFORM, interaction_question, is_public, snowflakes, to_question
+from peerbot.adapters.discord_parse import (
+    PLATFORM,
+    from_bot,
+    interaction_question,
+    is_public,
+    snowflakes,
+    to_question,
+)
 from peerbot.adapters.discord_render import Part, alert, ping_targets, render, split_text, thread_name
 from peerbot.adapters.discord_views import ClaimButton, FeedbackButton, claim_view, feedback_view
 from peerbot.bots import messages
@@ -75,7 +82,7 @@ class PeerbotClient(discord.Client):
     # --- messages
 
     async def on_message(self, message: discord.Message) -> None:
-        if self.user is None or message.author.bot:
+        if self.user is None or from_bot(message):  # bots and webhooks: not questions, not superusers' answers
             return
         try:
             channel = await self._resolve(message)

@@ -54,9 +54,14 @@ def _mention(me_id: int) -> re.Pattern[str]:
     return re.compile(rf"<@!?{me_id}>")
 
 
+def from_bot(message: discord.Message) -> bool:
+    """A bot's or a webhook's message (a webhook takes any name, and its author need not say it is a bot)."""
+    return message.author.bot or message.webhook_id is not None
+
+
 def to_question(message: discord.Message, channel: Any, me_id: int, help_channels: Collection[int]) -> Question | None:
     """A message as a question: a DM, an @mention, a new message in a help channel, or a new help-forum post."""
-    if message.author.bot or message.type not in _QUESTION_TYPES:
+    if from_bot(message) or message.type not in _QUESTION_TYPES:
         return None
     mention = _mention(me_id)
     mentioned = bool(mention.search(message.content))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import discord
 
+from peerbot.adapters.fences import ROOM, balance, has_fences
 from peerbot.bots import messages
 from peerbot.bots.config import Superuser
 from peerbot.bots.conversation import Outcome, Reply
@@ -28,27 +29,30 @@ class Part:
 
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Cut text into pieces of at most `limit` characters, at a paragraph, line or word break when there is one."""
+    """Cut text into pieces of at most `limit` characters, at a paragraph, line or word break when there is one.
+    A code block cut in two is closed at the end of one piece and reopened (same language tag) in the next."""
     if limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
+    fenced = has_fences(text) and limit > 2 * ROOM
+    room = limit - ROOM if fenced else limit
     parts: list[str] = []
     rest = text.strip()
-    while len(rest) > limit:
-        window = rest[: limit + 1]
-        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
-        for sep in ("\n\n", "\n", " "):
-            at = window.rfind(sep)
-            if at > limit // 2:
-                cut = at
+    while len(rest) > room:
+        window = rest[: room + 1]
+        cut, sep = max((window.rfind(s), s) for s in ("\n\n", "\n", " "))
+        for candidate in ("\n\n", "\n", " "):
+            at = window.rfind(candidate)
+            if at > room // 2:
+                cut, sep = at, candidate
                 break
         if cut <= 0:
-            cut = limit
-        head, rest = rest[:cut].rstrip(), rest[cut:].lstrip()
+            cut, sep = room, ""
+        head, rest = rest[:cut].rstrip(), rest[cut + len(sep) :].lstrip("\n")  # keeps a code line's indent
         if head:
             parts.append(head)
-    if rest:
+    if rest.strip():
         parts.append(rest)
-    return parts
+    return balance(parts) if fenced else parts
 
 
 def render(reply: Reply) -> list[Part]:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from peerbot.adapters.fences import FENCE, ROOM, balance, has_fences, open_fence
 from peerbot.bots import messages
 from peerbot.bots.conversation import Outcome, Reply
 from peerbot.knowledge.entries import Match
@@ -88,17 +89,24 @@ def _fit(text: str, limit: int) -> int:
 
 
 def chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
-    """text escaped and cut into pieces of at most limit characters, at a line or word break where one is near."""
+    """text escaped and cut into pieces of at most limit characters, at a line or word break where one is near.
+    A code block cut in two is closed at the end of one piece and reopened (same fence line) in the next."""
+    fenced = has_fences(text) and limit > 2 * ROOM
+    room = limit - ROOM if fenced else limit
     pieces: list[str] = []
     rest = text.strip()
     while rest:
-        end = _fit(rest, limit)
+        end = _fit(rest, room)
+        skip = 0
         if end < len(rest):
             cut = max(rest.rfind("\n", 0, end + 1), rest.rfind(" ", 0, end + 1))
-            end = cut if cut > end // 2 else end
-        pieces.append(escape(rest[:end].rstrip()))
-        rest = rest[end:].strip()
-    return pieces
+            if cut > end // 2:
+                end, skip = cut, 1
+        pieces.append(rest[:end].rstrip())
+        rest = rest[end + skip :].lstrip("\n")  # a code line keeps its indent
+        if not rest.strip():
+            rest = ""
+    return [escape(piece) for piece in (balance(pieces) if fenced else pieces)]
 
 
 def section(text: str) -> Block:
@@ -151,6 +159,8 @@ def feedback_buttons(question_id: int) -> Block:
 def message(text: str, blocks: list[Block] | None = None) -> Message:
     """A message with its text fallback (escaped here) and link previews off."""
     fallback = text if len(text) <= TEXT_LIMIT else text[:TEXT_LIMIT].rstrip() + "…"
+    if fallback is not text and open_fence(fallback):
+        fallback += f"\n{FENCE}"
     out: Message = {"text": escape(fallback), "unfurl_links": False, "unfurl_media": False}
     if blocks:
         out["blocks"] = blocks

@@ -351,7 +351,7 @@ def signed_headers(body: str, *, secret: str = SECRET, timestamp: int | None = N
 # -- the harness ------------------------------------------------------------------------------------------
 
 
-def slack_settings(root: Path, **slack: Any) -> Settings:
+def slack_settings(root: Path, community: list[dict[str, Any]] | None = None, **slack: Any) -> Settings:
     config = {
         "mode": "http",
         "help_channels": [PUBLIC_HELP, PRIVATE_HELP],
@@ -359,7 +359,7 @@ def slack_settings(root: Path, **slack: Any) -> Settings:
         "admins": [ADMIN],
         **slack,
     }
-    return make_settings(root, COMMUNITY, slack=config, superusers=SUPERUSERS)
+    return make_settings(root, COMMUNITY if community is None else community, slack=config, superusers=SUPERUSERS)
 
 
 def real_bot(settings: Settings, clock: Clock | None = None) -> Bot:
@@ -426,10 +426,15 @@ class Harness:
 
 @asynccontextmanager
 async def running_slack(
-    root: Path, *, prepare: Callable[[FakeSlack], None] | None = None, clock: Clock | None = None, **slack: Any
+    root: Path,
+    *,
+    prepare: Callable[[FakeSlack], None] | None = None,
+    clock: Clock | None = None,
+    community: list[dict[str, Any]] | None = None,
+    **slack: Any,
 ) -> AsyncIterator[Harness]:
     """The real adapter on a real bot, talking to a fresh fake Slack; HTTP mode unless mode="socket"."""
-    settings = slack_settings(root, **slack)
+    settings = slack_settings(root, community, **slack)
     bot = real_bot(settings, clock)
     fake = FakeSlack()
     await fake.start()
