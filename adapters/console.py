@@ -12,6 +12,7 @@ from typing import TextIO
 from peerbot.bots.bot import Bot
 from peerbot.bots.conversation import Outcome, Question, Reply
 from peerbot.bots.notices import Notice
+from peerbot.knowledge.neutralize import strip_terminal
 
 PROMPT = "you> "
 
@@ -25,19 +26,22 @@ def to_question(line: str, asker: str) -> Question | None:
 
 
 def render(reply: Reply) -> str:
+    """The reply as terminal text: nothing in it (a quoted answer, a name) can move the cursor or recolour."""
     text = reply.text
     if reply.outcome is Outcome.ESCALATE and reply.notify:
         text += f"\n[escalation #{reply.escalation_id} recorded for superusers: {', '.join(reply.notify)}]"
-    return f"peerbot> {text}\n"
+    return f"peerbot> {strip_terminal(text)}\n"
 
 
 def render_notice(notice: Notice) -> str:
     if notice.kind == "ping":
         who = ", ".join(s.name for s in notice.superusers)
-        return f"[ping to {who}] {notice.text}\n"
-    if notice.kind == "asker":
-        return f"[to the asker] {notice.text}\n"
-    return f"[announcement] {notice.text}\n"
+        line = f"[ping to {who}] {notice.text}"
+    elif notice.kind == "asker":
+        line = f"[to the asker] {notice.text}"
+    else:
+        line = f"[announcement] {notice.text}"
+    return f"{strip_terminal(line)}\n"
 
 
 class ConsoleAdapter:

@@ -12,6 +12,7 @@ from peerbot.knowledge.calibrator import FEATURES, Calibrator
 from peerbot.knowledge.embedder import Embedder
 from peerbot.knowledge.entries import Audience, Match
 from peerbot.knowledge.lexical import content_words, title_similarity, word_overlap
+from peerbot.knowledge.neutralize import inert_entry  # every match that leaves here is safe to show
 
 TRUST_WEIGHT = 0.2  # ranking score = confidence * (1 - w + w * trust)
 
@@ -147,7 +148,7 @@ class HybridRetriever:
             f"title {feats['title_similarity']:.0%} alike ({contrib['title_similarity']:+.2f})",
             f"trust {entry.trust:.2f}: {', '.join(entry.trust_reasons) or 'none'}",
         ]
-        return Match(entry=entry, confidence=prob, score=score, reasons=reasons, features=feats)
+        return Match(entry=inert_entry(entry), confidence=prob, score=score, reasons=reasons, features=feats)
 
 
 class DenseRetriever:
@@ -164,7 +165,7 @@ class DenseRetriever:
         ids, cosines = self.kb.dense(query, top_k * (4 if self.kb.has_private else 1))
         matches = [
             Match(
-                entry=self.kb.entries[p],
+                entry=inert_entry(self.kb.entries[p]),
                 confidence=float(c),
                 score=float(c),
                 reasons=[f"meaning {c:.2f} cosine"],

@@ -294,7 +294,7 @@ async def test_mass_mentions_and_disguised_links_from_content_stay_inert(slack: 
     posted = slack.fake.everything_posted()
     assert "maintenance runs 2-3am UTC" in posted and "the official firmware page" in posted
     assert "<!" not in posted and "<https://evil" not in posted and "|docs>" not in posted
-    assert "&lt;https://evil.example/steal|the official firmware page&gt; &amp; flash it" in posted
+    assert "the official firmware page (https://evil.example/steal) &amp; flash it" in posted  # where it goes
     assert set(_pings(posted)) == {f"<@{MARA}>", f"<@{DEVON}>"}
 
 
