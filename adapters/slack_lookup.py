@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 MEMBERSHIP_TTL_S = 60.0  # how long a DM asker's private-channel list is reused
 MEMBERSHIP_PAGES = 5  # at most 1,000 private channels looked at per asker
+NAME_TTL_S = 3600.0  # how long a person's display name is reused
 VISIBILITY_TTL_S = 300.0  # how long what conversations.info said about a conversation is reused
 CACHE_SIZE = 10_000  # conversations (or askers) remembered at most; the least recently used go first
 PRIVATE_CHANNEL_TYPES = frozenset({"im", "mpim", "group"})  # an event's channel_type that already says private
@@ -69,7 +70,7 @@ def slack_error(exc: BaseException) -> str:
 class SlackLookup:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
-        self._names: TtlCache[str, str] = TtlCache(3600.0)
+        self._names: TtlCache[str, str] = TtlCache(NAME_TTL_S)
         self._memberships: TtlCache[str, frozenset[str]] = TtlCache(MEMBERSHIP_TTL_S)
         self._public: TtlCache[str, bool] = TtlCache(VISIBILITY_TTL_S)
         self._asking: dict[str, asyncio.Future[bool]] = {}
