@@ -22,9 +22,9 @@ from peerbot.adapters.discord_parse import (
 from peerbot.adapters.discord_render import Part, alert, ping_targets, render, split_text, thread_name
 from peerbot.adapters.discord_views import ClaimButton, FeedbackButton, claim_view, feedback_view
 from peerbot.bots import messages
-from peerbot.bots.bot import Bot, Verdict
+from peerbot.bots.bot import Bot
 from peerbot.bots.config import Settings
-from peerbot.bots.conversation import Outcome, Question, Reply
+from peerbot.bots.conversation import Outcome, Question, Reply, Verdict
 from peerbot.bots.notices import Notice
 
 log = logging.getLogger(__name__)

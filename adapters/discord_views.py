@@ -11,13 +11,13 @@ from typing import Any, Protocol, cast
 import discord
 
 from peerbot.bots import messages
-from peerbot.bots.bot import Verdict
+from peerbot.bots.conversation import Verdict
 
-VERDICTS: tuple[Verdict, ...] = ("solved", "unhelpful", "human")
+VERDICTS = tuple(Verdict)
 _STYLES = {
-    "solved": discord.ButtonStyle.success,
-    "unhelpful": discord.ButtonStyle.secondary,
-    "human": discord.ButtonStyle.primary,
+    Verdict.SOLVED: discord.ButtonStyle.success,
+    Verdict.UNHELPFUL: discord.ButtonStyle.secondary,
+    Verdict.HUMAN: discord.ButtonStyle.primary,
 }
 
 
@@ -56,7 +56,7 @@ class FeedbackButton(
         match: re.Match[str],
         /,
     ) -> FeedbackButton:
-        return cls(cast(Verdict, match["verdict"]), int(match["question_id"]))
+        return cls(Verdict(match["verdict"]), int(match["question_id"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         handler = cast(FeedbackHandler, interaction.client)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from peerbot.adapters.slack_render import CLAIM_PREFIX, FEEDBACK_PREFIX, VERDICTS
-from peerbot.bots.bot import Verdict
-from peerbot.bots.conversation import Question
+from peerbot.bots.conversation import Question, Verdict
 
 Route = Literal["question", "human_answer"]
 Payload = Mapping[str, Any]
@@ -132,7 +131,7 @@ def feedback_action(action_id: str) -> tuple[Verdict, int] | None:
     verdict, _, number = rest.partition(":")
     if prefix != FEEDBACK_PREFIX or verdict not in VERDICTS or not number.isdigit():
         return None
-    return cast(Verdict, verdict), int(number)
+    return Verdict(verdict), int(number)
 
 
 def claim_action(action_id: str) -> int | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from peerbot.adapters.fences import FENCE, ROOM, balance, has_fences, open_fence
 from peerbot.bots import messages
-from peerbot.bots.conversation import Outcome, Reply
+from peerbot.bots.conversation import Outcome, Reply, Verdict
 from peerbot.knowledge.entries import Match
 from peerbot.knowledge.sanitize import neutralize_mentions
 
@@ -21,7 +21,7 @@ TEXT_LIMIT = 39_000  # Slack truncates `text` at 40,000 characters
 QUOTE_LIMIT = 2500  # characters of a question quoted to superusers
 FEEDBACK_PREFIX = "peerbot_feedback"
 CLAIM_PREFIX = "peerbot_claim"
-VERDICTS = ("solved", "unhelpful", "human")
+VERDICTS = tuple(Verdict)
 
 Message = dict[str, Any]  # keyword arguments for chat.postMessage / respond()
 Block = dict[str, Any]
@@ -150,7 +150,7 @@ def feedback_buttons(question_id: int) -> Block:
             "text": {"type": "plain_text", "text": messages.FEEDBACK_LABELS[verdict]},
             "value": str(question_id),
         }
-        if verdict == "solved":
+        if verdict is Verdict.SOLVED:
             button["style"] = "primary"
         buttons.append(button)
     return {"type": "actions", "block_id": f"{FEEDBACK_PREFIX}:{question_id}", "elements": buttons}

@@ -6,12 +6,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
-from typing import Literal
 
 from peerbot.bots import messages
 from peerbot.bots.capture import Capture, thread_record
 from peerbot.bots.config import EscalationSettings, Superuser
-from peerbot.bots.conversation import Outcome, Question, Reply
+from peerbot.bots.conversation import WAITING, EscalationStatus, Outcome, Question, Reply, Verdict
 from peerbot.bots.escalation import Escalations
 from peerbot.bots.notices import Notice, Notifier
 from peerbot.bots.policy import Thresholds, decide
@@ -25,8 +24,6 @@ from peerbot.knowledge.entries import Match
 from peerbot.knowledge.retriever import Retriever
 
 log = logging.getLogger(__name__)
-
-Verdict = Literal["solved", "unhelpful", "human"]
 
 
 def _platform_ids(superuser: Superuser, platform: str) -> set[str]:
@@ -207,21 +204,22 @@ class Bot:
 
     async def feedback(self, question_id: int, user: str, verdict: Verdict) -> Reply:
         """A button press on an answer: solved, not helpful, or ask a human."""
+        verdict = Verdict(verdict)
         row = await asyncio.to_thread(self.store.question, question_id)
         if row is None:
             return Reply(Outcome.INVALID, messages.UNKNOWN_QUESTION)
         await asyncio.to_thread(self.store.record_feedback, question_id, user, verdict)
         log.info("feedback", extra={"question_id": question_id, "verdict": verdict})
-        if verdict == "solved":
-            answered = await asyncio.to_thread(self.escalations.for_question, question_id, ("answered",))
+        if verdict is Verdict.SOLVED:
+            answered = await asyncio.to_thread(self.escalations.for_question, question_id, (EscalationStatus.ANSWERED,))
             if answered is not None:
                 await self._accept(answered)
-            elif row.outcome == "answer" and row.entry_id:
+            elif row.outcome == Outcome.ANSWER and row.entry_id:
                 await self._deflection_credit(row.entry_id, question_id)
             return Reply(Outcome.COMMAND, messages.THANKS_SOLVED, question_id=question_id)
-        if verdict == "unhelpful":
+        if verdict is Verdict.UNHELPFUL:
             return Reply(Outcome.COMMAND, messages.THANKS_UNHELPFUL, question_id=question_id)
-        waiting = await asyncio.to_thread(self.escalations.for_question, question_id, ("open", "claimed"))
+        waiting = await asyncio.to_thread(self.escalations.for_question, question_id, WAITING)
         if waiting is not None:
             return Reply(Outcome.COMMAND, messages.ALREADY_ESCALATED.format(id=waiting.id), escalation_id=waiting.id)
         asked = Question(  # escalate where (and as privately as) it was asked: replies in its thread count
@@ -302,7 +300,7 @@ class Bot:
         if row is None:
             return Reply(Outcome.COMMAND, messages.NO_SUCH_ESCALATION.format(id=escalation_id))
         if not won:
-            if row.status == "claimed":
+            if row.status == EscalationStatus.CLAIMED:
                 holder = next((s.name for s in self.superusers if s.community_id == row.claimed_by), row.claimed_by)
                 return Reply(Outcome.COMMAND, messages.ALREADY_CLAIMED.format(id=escalation_id, who=holder))
             return Reply(Outcome.COMMAND, messages.NOT_OPEN.format(id=escalation_id, status=row.status))
@@ -389,12 +387,12 @@ class Bot:
             last = await asyncio.to_thread(self.store.last_question, question.platform, question.asker)
             if last is None:
                 return Reply(Outcome.COMMAND, messages.NOTHING_TO_ESCALATE)
-            return await self.feedback(last.id, question.asker, "human")
+            return await self.feedback(last.id, question.asker, Verdict.HUMAN)
         if name == "/solved":
             last = await asyncio.to_thread(self.store.last_question, question.platform, question.asker)
             if last is None:
                 return Reply(Outcome.COMMAND, messages.NOTHING_TO_ESCALATE)
-            return await self.feedback(last.id, question.asker, "solved")
+            return await self.feedback(last.id, question.asker, Verdict.SOLVED)
         if name == "/leaderboard":
             days = number or 30
             since = self.store.clock() - timedelta(days=days)
@@ -431,7 +429,7 @@ class Bot:
             return Reply(Outcome.COMMAND, messages.ANSWER_RECORDED.format(id=number), escalation_id=number)
         if name == "/accept":
             row = await asyncio.to_thread(self.store.escalation, number)
-            if row is None or row.status != "answered":
+            if row is None or row.status != EscalationStatus.ANSWERED:
                 return Reply(Outcome.COMMAND, messages.NOTHING_TO_ACCEPT.format(id=number))
             await self._accept(row)
             who = next((s.name for s in self.superusers if s.community_id == row.answered_by), row.answered_by)

@@ -38,6 +38,28 @@ class Question:
         return Audience(public=self.public, channel=self.channel, private_channels=self.private_channels)
 
 
+class Verdict(StrEnum):
+    """The asker's button press under an answer."""
+
+    SOLVED = "solved"  # "This solved it"
+    UNHELPFUL = "unhelpful"  # "Not helpful"
+    HUMAN = "human"  # "Ask a human"
+
+
+class EscalationStatus(StrEnum):
+    """open -> claimed -> answered -> resolved, or expired when nobody answered in time."""
+
+    OPEN = "open"
+    CLAIMED = "claimed"
+    ANSWERED = "answered"
+    RESOLVED = "resolved"
+    EXPIRED = "expired"
+
+
+WAITING = (EscalationStatus.OPEN, EscalationStatus.CLAIMED)  # waiting for a person's answer
+HUMAN_ANSWERED = (EscalationStatus.ANSWERED, EscalationStatus.RESOLVED)
+
+
 class Outcome(StrEnum):
     ANSWER = "answer"  # a confident, trusted peer answer
     SUGGEST = "suggest"  # threads that may help

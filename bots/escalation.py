@@ -16,10 +16,11 @@ from sqlalchemy import func, select, update
 
 from peerbot.bots import messages
 from peerbot.bots.config import EscalationSettings, Superuser
+from peerbot.bots.conversation import WAITING, EscalationStatus
 from peerbot.bots.notices import Notice
 from peerbot.bots.state import EscalationRow, ReviewRow, StateStore, SuperuserStatusRow
 
-OPEN_STATES = ("open", "claimed")
+OPEN_STATES = WAITING
 
 
 def _rowcount(result: Any) -> int:
@@ -105,8 +106,14 @@ class Escalations:
             won = _rowcount(
                 s.execute(
                     update(EscalationRow)
-                    .where(EscalationRow.id == escalation_id, EscalationRow.status == "open")
-                    .values(status="claimed", claimed_by=superuser, claimed_at=now, next_ping_at=None, updated_at=now)
+                    .where(EscalationRow.id == escalation_id, EscalationRow.status == EscalationStatus.OPEN)
+                    .values(
+                        status=EscalationStatus.CLAIMED,
+                        claimed_by=superuser,
+                        claimed_at=now,
+                        next_ping_at=None,
+                        updated_at=now,
+                    )
                 )
             )
         return bool(won), self.store.escalation(escalation_id)
@@ -120,7 +127,7 @@ class Escalations:
                 return None
             if row.claimed_by is None:
                 row.claimed_by, row.claimed_at = superuser, now
-            row.status, row.answered_by, row.answer, row.answered_at = "answered", superuser, text, now
+            row.status, row.answered_by, row.answer, row.answered_at = EscalationStatus.ANSWERED, superuser, text, now
             row.next_ping_at, row.updated_at = None, now
             return row
 
@@ -131,8 +138,8 @@ class Escalations:
             won = _rowcount(
                 s.execute(
                     update(EscalationRow)
-                    .where(EscalationRow.id == escalation_id, EscalationRow.status == "answered")
-                    .values(status="resolved", resolved_at=now, updated_at=now)
+                    .where(EscalationRow.id == escalation_id, EscalationRow.status == EscalationStatus.ANSWERED)
+                    .values(status=EscalationStatus.RESOLVED, resolved_at=now, updated_at=now)
                 )
             )
         return self.store.escalation(escalation_id) if won else None
@@ -162,11 +169,11 @@ class Escalations:
                 .with_for_update(skip_locked=True)
             ).all()
             for row in stale:
-                row.status, row.next_ping_at, row.updated_at = "expired", None, now
+                row.status, row.next_ping_at, row.updated_at = EscalationStatus.EXPIRED, None, now
                 notices.append(self._asker_notice(row, messages.EXPIRED))
             due = s.scalars(
                 select(EscalationRow)
-                .where(EscalationRow.status == "open", EscalationRow.next_ping_at.is_not(None))
+                .where(EscalationRow.status == EscalationStatus.OPEN, EscalationRow.next_ping_at.is_not(None))
                 .where(EscalationRow.next_ping_at <= now)
                 .with_for_update(skip_locked=True)
             ).all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from peerbot.bots.conversation import Verdict
 from peerbot.indexer.build import BuildReport
 from peerbot.knowledge.entries import Match
 from peerbot.knowledge.sanitize import neutralize_mentions
@@ -182,7 +183,7 @@ def reindexed(report: BuildReport) -> str:
 
 
 # Discord adapter (adapters/discord*.py)
-FEEDBACK_LABELS = {"solved": "This solved it", "unhelpful": "Not helpful", "human": "Ask a human"}
+FEEDBACK_LABELS = {Verdict.SOLVED: "This solved it", Verdict.UNHELPFUL: "Not helpful", Verdict.HUMAN: "Ask a human"}
 DISCORD_THREAD_NAME = "Your question"
 DISCORD_ASK_HELP = "Ask the community: I answer with a trusted peer answer or pass it to a superuser"
 DISCORD_ASK_OPTION_HELP = "What do you need help with?"

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from peerbot.bots.bot import Bot
 from peerbot.bots.config import Settings
-from peerbot.bots.conversation import Outcome, Question, Reply
+from peerbot.bots.conversation import Outcome, Question, Reply, Verdict
 from peerbot.bots.state import StateStore, utcnow
 from peerbot.errors import ConfigError
 from peerbot.knowledge.embedder import Embedder
@@ -165,20 +165,20 @@ class Simulation:
             self.escalated(reply.escalation_id, reply.notify, question, qid)
         if reply.outcome is Outcome.ANSWER and not reply.urgent:
             if roll < 0.5:
-                self.later(self.rng.uniform(2, 60), self.verdict(qid, question.asker, "solved"))
+                self.later(self.rng.uniform(2, 60), self.verdict(qid, question.asker, Verdict.SOLVED))
             elif roll < 0.62:
-                self.later(self.rng.uniform(2, 30), self.verdict(qid, question.asker, "unhelpful"))
+                self.later(self.rng.uniform(2, 30), self.verdict(qid, question.asker, Verdict.UNHELPFUL))
                 if self.rng.random() < 0.5:
-                    self.later(self.rng.uniform(31, 40), self.verdict(qid, question.asker, "human", question))
+                    self.later(self.rng.uniform(31, 40), self.verdict(qid, question.asker, Verdict.HUMAN, question))
         elif reply.outcome is Outcome.SUGGEST:
             if roll < 0.25:
-                self.later(self.rng.uniform(5, 30), self.verdict(qid, question.asker, "human", question))
+                self.later(self.rng.uniform(5, 30), self.verdict(qid, question.asker, Verdict.HUMAN, question))
             elif roll < 0.4:
-                self.later(self.rng.uniform(5, 30), self.verdict(qid, question.asker, "unhelpful"))
+                self.later(self.rng.uniform(5, 30), self.verdict(qid, question.asker, Verdict.UNHELPFUL))
 
-    def verdict(self, qid: int, user: str, verdict: str, question: Question | None = None) -> Action:
+    def verdict(self, qid: int, user: str, verdict: Verdict, question: Question | None = None) -> Action:
         async def action() -> None:
-            reply = await self.bot.feedback(qid, user, verdict)  # type: ignore[arg-type]
+            reply = await self.bot.feedback(qid, user, verdict)
             self.report.feedback[verdict] += 1
             if reply.escalation_id is not None and question is not None and reply.outcome is Outcome.ESCALATE:
                 self.escalated(reply.escalation_id, reply.notify, question, qid)
@@ -212,7 +212,7 @@ class Simulation:
                 return
             self.report.answered += 1
             if self.rng.random() < 0.7:
-                self.later(self.rng.uniform(10, 300), self.verdict(qid, question.asker, "solved"))
+                self.later(self.rng.uniform(10, 300), self.verdict(qid, question.asker, Verdict.SOLVED))
 
         return action
 

@@ -37,6 +37,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from peerbot.bots.conversation import WAITING, EscalationStatus
 from peerbot.errors import ConfigError
 
 
@@ -68,7 +69,7 @@ class EscalationRow(Base):
     __tablename__ = "escalations"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=EscalationStatus.OPEN, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     platform: Mapped[str] = mapped_column(String(32))
@@ -308,7 +309,7 @@ class StateStore:
             query = (
                 select(EscalationRow)
                 .where(EscalationRow.platform == platform, EscalationRow.thread == thread)
-                .where(EscalationRow.status.in_(("open", "claimed")))
+                .where(EscalationRow.status.in_(WAITING))
                 .order_by(EscalationRow.id.desc())
                 .limit(1)
             )
@@ -366,7 +367,7 @@ class StateStore:
 
     def open_escalations(self) -> int:
         with self.session() as s:
-            query = select(func.count()).select_from(EscalationRow).where(EscalationRow.status == "open")
+            query = select(func.count()).select_from(EscalationRow).where(EscalationRow.status == EscalationStatus.OPEN)
             return int(s.scalar(query) or 0)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import select
 
+from peerbot.bots.conversation import Verdict
 from peerbot.bots.dashboard.metrics import ALL_TIME, Period
 from peerbot.bots.state import FeedbackRow, QuestionRow, StateStore
 from peerbot.knowledge.embedder import Embedder
@@ -46,7 +47,7 @@ class Gap:
 def gap_questions(store: StateStore, period: Period = ALL_TIME) -> list[str]:
     """Questions escalated for want of an answer, or whose answer was reported unhelpful or not enough."""
     with store.session() as s:
-        flagged = select(FeedbackRow.question_id).where(FeedbackRow.verdict.in_(("unhelpful", "human")))
+        flagged = select(FeedbackRow.question_id).where(FeedbackRow.verdict.in_((Verdict.UNHELPFUL, Verdict.HUMAN)))
         query = select(QuestionRow.text).where((QuestionRow.outcome == "escalate") | QuestionRow.id.in_(flagged))
         if period.since is not None:
             query = query.where(QuestionRow.created_at >= period.since)

@@ -22,6 +22,7 @@ import numpy as np
 from sqlalchemy import select
 
 from peerbot.bots.config import Settings
+from peerbot.bots.conversation import HUMAN_ANSWERED, EscalationStatus, Outcome, Verdict
 from peerbot.bots.recognition import Recognition
 from peerbot.bots.state import EscalationRow, FeedbackRow, PointsRow, QuestionRow, StateStore
 from peerbot.bots.urgency import sentiment
@@ -43,8 +44,7 @@ OUTCOME_LABELS = {
     "unanswered": "unanswered (open or expired)",
 }
 DEFLECTED = frozenset({"answered_solved", "answered_no_feedback"})
-ESCALATION_STATES = ("open", "claimed", "answered", "resolved", "expired")
-HUMAN_ANSWERED = frozenset({"answered", "resolved"})
+ESCALATION_STATES = tuple(EscalationStatus)
 
 
 @dataclass(frozen=True)
@@ -94,11 +94,11 @@ def _escalation_status(store: StateStore) -> dict[int, str]:
 def classify(question: QuestionRow, verdicts: set[str], escalation: str | None) -> str:
     if escalation is not None:
         return "escalated" if escalation in HUMAN_ANSWERED else "unanswered"
-    if question.outcome == "answer":
-        if "solved" in verdicts:
+    if question.outcome == Outcome.ANSWER:
+        if Verdict.SOLVED in verdicts:
             return "answered_solved"
-        return "answered_unhelpful" if "unhelpful" in verdicts else "answered_no_feedback"
-    if question.outcome == "suggest":
+        return "answered_unhelpful" if Verdict.UNHELPFUL in verdicts else "answered_no_feedback"
+    if question.outcome == Outcome.SUGGEST:
         return "suggested"
     return "unanswered"
 
@@ -224,7 +224,7 @@ def escalation_stats(store: StateStore, settings: Settings, period: Period = ALL
                 names.get(who, who),
                 sum(r.claimed_by == who for r in rows),
                 len(mine),
-                sum(r.status == "resolved" for r in mine),
+                sum(r.status == EscalationStatus.RESOLVED for r in mine),
                 Timing.of(minutes),
             )
         )
