@@ -18,11 +18,12 @@ PROMPT = "you> "
 
 
 def to_question(line: str, asker: str) -> Question | None:
-    """A line of input as a question; blank lines are not questions."""
+    """A line of input as a question; blank lines are not questions. Whoever runs the console runs peerbot:
+    an admin."""
     text = line.rstrip("\n")
     if not text.strip():
         return None
-    return Question(text=text, asker=asker, platform="console", channel="console", public=True)
+    return Question(text=text, asker=asker, platform="console", channel="console", public=True, admin=True)
 
 
 def render(reply: Reply) -> str:

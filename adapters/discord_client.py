@@ -50,7 +50,7 @@ class PeerbotClient(discord.Client):
         self.admins = frozenset(settings.discord.admins)
         self.superuser_ids = frozenset(s.discord_id for s in settings.superusers if s.discord_id)
         self.tree = PeerbotTree(self)
-        install_commands(self.tree)
+        install_commands(self.tree, bot.commands)
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(FeedbackButton, ClaimButton)
@@ -286,6 +286,21 @@ class PeerbotClient(discord.Client):
         return self.get_channel(int(thread)) if thread and thread.isdigit() else None
 
     # --- interactions
+
+    async def on_command(self, interaction: discord.Interaction[Any], name: str, arguments: str) -> None:
+        """`/peerbot NAME [arguments]`: the bot's chat command, answered privately."""
+        if await acknowledge(interaction, ephemeral=True) is None:
+            return
+        question = Question(
+            text=f"/{name} {arguments}".strip(),
+            asker=str(interaction.user.id),
+            platform=PLATFORM,
+            event_id=str(interaction.id),
+            admin=self.is_admin(interaction),
+        )
+        reply = await self.bot.handle(question)
+        if reply is not None:
+            await interaction.followup.send(reply.text, ephemeral=True)
 
     async def on_ask(self, interaction: discord.Interaction[Any], text: str) -> None:
         anchor = await acknowledge(interaction, ephemeral=False)

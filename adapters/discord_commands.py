@@ -1,27 +1,37 @@
-"""The slash commands: /ask for everyone, /peerbot reindex and /peerbot stats for admins."""
+"""The slash commands: /ask for everyone, and /peerbot with one subcommand for each chat command in the bot's
+command table (admin-only ones checked here as well as in the bot)."""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, cast
 
 import discord
 from discord import app_commands
 
-from peerbot.adapters.discord_parse import PLATFORM
 from peerbot.bots import messages
-from peerbot.bots.conversation import Question
-
-if TYPE_CHECKING:
-    from peerbot.adapters.discord_client import PeerbotClient
+from peerbot.bots.commands import Access, Command, CommandTable
 
 log = logging.getLogger(__name__)
+DESCRIPTION_LIMIT = 100  # characters of a slash command's or option's description
 
 
-class PeerbotTree(app_commands.CommandTree["PeerbotClient"]):
-    async def on_error(
-        self, interaction: discord.Interaction[PeerbotClient], error: app_commands.AppCommandError
-    ) -> None:
+class CommandHost(Protocol):
+    """What the commands call on the client (PeerbotClient implements it)."""
+
+    def is_admin(self, interaction: discord.Interaction[Any]) -> bool: ...
+
+    async def on_ask(self, interaction: discord.Interaction[Any], text: str) -> None: ...
+
+    async def on_command(self, interaction: discord.Interaction[Any], name: str, arguments: str) -> None: ...
+
+
+def _host(interaction: discord.Interaction[Any]) -> CommandHost:
+    return cast(CommandHost, interaction.client)
+
+
+class PeerbotTree(app_commands.CommandTree[Any]):
+    async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
         if isinstance(error, app_commands.CheckFailure):
             text = messages.NOT_ADMIN
         else:
@@ -54,40 +64,42 @@ async def acknowledge(interaction: discord.Interaction[Any], *, ephemeral: bool)
     return (await interaction.original_response()).id
 
 
-def install_commands(tree: PeerbotTree) -> None:
+def _admin_only(interaction: discord.Interaction[Any]) -> bool:
+    return _host(interaction).is_admin(interaction)
+
+
+def subcommand(command: Command) -> app_commands.Command[Any, ..., None]:
+    """`/peerbot NAME [arguments]` for one entry of the command table."""
+    name = command.name
+
+    async def without_arguments(interaction: discord.Interaction[Any]) -> None:
+        await _host(interaction).on_command(interaction, name, "")
+
+    async def with_arguments(interaction: discord.Interaction[Any], arguments: str) -> None:
+        await _host(interaction).on_command(interaction, name, arguments)
+
+    async def optional_arguments(interaction: discord.Interaction[Any], arguments: str = "") -> None:
+        await _host(interaction).on_command(interaction, name, arguments)
+
+    callback: Any = without_arguments
+    if command.args:
+        callback = with_arguments if command.needs_number else optional_arguments
+        callback = app_commands.describe(arguments=command.args[:DESCRIPTION_LIMIT])(callback)
+    slash: app_commands.Command[Any, ..., None] = app_commands.Command(
+        name=name, description=command.help[:DESCRIPTION_LIMIT], callback=callback
+    )
+    if command.access is Access.ADMIN:
+        slash.add_check(_admin_only)
+    return slash
+
+
+def install_commands(tree: app_commands.CommandTree[Any], table: CommandTable) -> None:
     @tree.command(name="ask", description=messages.DISCORD_ASK_HELP)
     @app_commands.describe(question=messages.DISCORD_ASK_OPTION_HELP)
-    async def ask(interaction: discord.Interaction[PeerbotClient], question: str) -> None:
-        await interaction.client.on_ask(interaction, question)
+    async def ask(interaction: discord.Interaction[Any], question: str) -> None:
+        await _host(interaction).on_ask(interaction, question)
 
-    def admin_only(interaction: discord.Interaction[PeerbotClient]) -> bool:
-        return interaction.client.is_admin(interaction)
-
-    group = app_commands.Group(
-        name="peerbot",
-        description=messages.DISCORD_ADMIN_HELP,
-        default_permissions=discord.Permissions(manage_guild=True),  # hidden by default; enforced below
-        guild_only=True,
-    )
-
-    @group.command(name="reindex", description=messages.DISCORD_REINDEX_HELP)
-    @app_commands.check(admin_only)
-    async def reindex(interaction: discord.Interaction[PeerbotClient]) -> None:
-        if await acknowledge(interaction, ephemeral=True) is None:
-            return
-        reply = await interaction.client.bot.reindex()
-        await interaction.followup.send(reply.text, ephemeral=True)
-
-    @group.command(name="stats", description=messages.DISCORD_STATS_HELP)
-    @app_commands.check(admin_only)
-    async def stats(interaction: discord.Interaction[PeerbotClient]) -> None:
-        if await acknowledge(interaction, ephemeral=True) is None:
-            return
-        question = Question(
-            text="/stats", asker=str(interaction.user.id), platform=PLATFORM, event_id=str(interaction.id)
-        )
-        reply = await interaction.client.bot.handle(question)
-        if reply is not None:
-            await interaction.followup.send(reply.text, ephemeral=True)
-
+    group = app_commands.Group(name="peerbot", description=messages.DISCORD_COMMANDS_HELP, guild_only=True)
+    for command in table:
+        group.add_command(subcommand(command))
     tree.add_command(group)

@@ -42,6 +42,7 @@ from peerbot.adapters.slack_render import (
 )
 from peerbot.bots import messages
 from peerbot.bots.bot import Bot
+from peerbot.bots.commands import Access
 from peerbot.bots.config import Settings
 from peerbot.bots.conversation import Outcome, Question, Reply
 from peerbot.bots.notices import Notice
@@ -73,10 +74,6 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"  # HTTP mode: events, slash commands and button presses all arrive here
 FEEDBACK_ACTIONS = re.compile(rf"^{FEEDBACK_PREFIX}:[a-z]+:\d+$")
 CLAIM_ACTIONS = re.compile(rf"^{CLAIM_PREFIX}:\d+$")
-# `/peerbot NAME ...` passed to the bot as its own command `/NAME ...`, answered privately
-BOT_COMMANDS = frozenset(
-    {"stats", "leaderboard", "solved", "claim", "answer", "accept", "review", "approve", "away", "back"}
-)
 SHUTDOWN_GRACE_S = 10.0
 
 
@@ -305,25 +302,26 @@ class SlackAdapter:
     async def _on_peerbot(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         async with self._working():
             name, user = subcommand(command.get("text") or ""), command["user_id"]
-            if name == "help":
-                text = messages.SLACK_HELP.format(community=self.settings.community.name)
-                await ack(text=escape(f"{text}\n{messages.SLACK_MORE_HELP}"), response_type="ephemeral")
-            elif name == "reindex" and user not in self.admins:
-                log.warning("reindex refused: not an admin", extra={"user": user})
+            entry = self.bot.commands.get(name)
+            question = dataclasses.replace(bot_command(command), admin=user in self.admins)
+            if entry is None:
+                await ack(text=escape(messages.SLACK_UNKNOWN_SUBCOMMAND.format(name=name)), response_type="ephemeral")
+            elif entry.name == "help":
+                await ack(text=escape(self.help_text()), response_type="ephemeral")
+            elif entry.access is Access.ADMIN and not question.admin:  # refused at once; the bot checks it too
+                log.warning("admin command refused: not an admin", extra={"user": user, "command": name})
                 await ack(text=escape(messages.NOT_ADMIN), response_type="ephemeral")
-            elif name == "reindex":
-                await ack(text=escape(messages.SLACK_REINDEX_STARTED), response_type="ephemeral")
-                await respond(text=escape(await self._reindex(user)), response_type="ephemeral")
             elif name == "human":
                 await ack()
-                await self._ask_a_human(bot_command(command), respond)
-            elif name in BOT_COMMANDS:
-                await ack()
-                reply = await self.bot.handle(bot_command(command))
+                await self._ask_a_human(question, respond)
+            else:
+                if entry.slow:
+                    await ack(text=escape(messages.REINDEX_STARTED), response_type="ephemeral")
+                else:
+                    await ack()
+                reply = await self.bot.handle(question)
                 text = slack_commands(reply.text) if reply else messages.APOLOGY
                 await respond(text=escape(text), response_type="ephemeral")
-            else:
-                await ack(text=escape(messages.SLACK_UNKNOWN_SUBCOMMAND.format(name=name)), response_type="ephemeral")
 
     async def _on_feedback(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
@@ -512,10 +510,7 @@ class SlackAdapter:
         except Exception:
             log.exception("failed to record a superuser's answer", extra={"channel": channel})
 
-    async def _reindex(self, user: str) -> str:
-        log.info("reindex requested", extra={"user": user})
-        try:
-            return (await self.bot.reindex()).text
-        except Exception:
-            log.exception("reindex failed")
-            return messages.APOLOGY
+    def help_text(self) -> str:
+        """Slack's help: how to ask here, then the command table as `/peerbot NAME` subcommands."""
+        lines = self.bot.commands.help_lines(prefix="/peerbot ", fence="`")
+        return "\n".join([messages.SLACK_HELP.format(community=self.settings.community.name), *lines])

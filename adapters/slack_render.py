@@ -8,6 +8,7 @@ from typing import Any
 
 from peerbot.adapters.fences import FENCE, ROOM, balance, has_fences, open_fence
 from peerbot.bots import messages
+from peerbot.bots.commands import COMMANDS
 from peerbot.bots.conversation import Outcome, Reply, Verdict
 from peerbot.knowledge.entries import Match
 from peerbot.knowledge.sanitize import neutralize_mentions
@@ -30,9 +31,7 @@ _URL = re.compile(r"https?://[^\s<>|]+")
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 _CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
 # the bot's chat commands; Slack owns every bare /word, so on Slack they are spelled `/peerbot claim 12`
-_COMMANDS = re.compile(
-    r"(?<![\w/])/(claim|answer|accept|review|approve|away|back|human|solved|leaderboard|stats|help)\b"
-)
+_COMMANDS = re.compile(rf"(?<![\w/])/({'|'.join(COMMANDS.names)})\b")
 
 
 def escape(text: str) -> str:

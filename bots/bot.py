@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
 
 from peerbot.bots import messages
 from peerbot.bots.capture import Capture, thread_record
+from peerbot.bots.commands import COMMANDS, CommandTable, dispatch
 from peerbot.bots.config import EscalationSettings, Superuser
 from peerbot.bots.conversation import WAITING, EscalationStatus, Outcome, Question, Reply, Verdict
 from peerbot.bots.escalation import Escalations
@@ -49,6 +49,7 @@ class Bot:
         reindexer: Callable[[], Awaitable[BuildReport]] | None = None,
         refresher: Callable[[], Awaitable[None]] | None = None,
         event_lease_seconds: float = 60.0,
+        commands: CommandTable = COMMANDS,
     ) -> None:
         self.retriever = retriever
         self.store = store
@@ -64,6 +65,7 @@ class Bot:
         self.reindexer = reindexer
         self.refresher = refresher  # picks up index versions published by another process
         self.event_lease_seconds = event_lease_seconds
+        self.commands = commands
         self.notifiers: list[Notifier] = []  # every running adapter delivers the notices meant for it
         self._timers_running = False
         self._reindexing = asyncio.Lock()
@@ -121,7 +123,7 @@ class Bot:
         if not text:
             return Reply(Outcome.INVALID, messages.EMPTY_QUESTION)
         if text.startswith("/"):
-            return await self._command(question, text)
+            return await dispatch(self, self.commands, question, text)
         truncated = len(text) > self.max_question_chars
         search_text = text[: self.max_question_chars]
         matches = await asyncio.to_thread(self.retriever.retrieve, search_text, question.audience, self.top_k)
@@ -372,76 +374,37 @@ class Bot:
 
     # -- commands ---------------------------------------------------------------------------------
 
-    async def _command(self, question: Question, text: str) -> Reply:
-        name, _, rest = text.partition(" ")
-        name, rest = name.lower(), rest.strip()
-        number = int(rest.split()[0].lstrip("#R")) if rest and rest.split()[0].lstrip("#R").isdigit() else None
-        if name == "/help":
-            return Reply(Outcome.COMMAND, messages.HELP.format(community=self.community))
-        if name == "/stats":
-            counts = await asyncio.to_thread(self.store.outcome_counts)
-            open_count = await asyncio.to_thread(self.store.open_escalations)
-            kb = self.retriever.kb
-            return Reply(Outcome.COMMAND, messages.stats(counts, open_count, len(kb), kb.version))
-        if name == "/human":
-            last = await asyncio.to_thread(self.store.last_question, question.platform, question.asker)
-            if last is None:
-                return Reply(Outcome.COMMAND, messages.NOTHING_TO_ESCALATE)
-            return await self.feedback(last.id, question.asker, Verdict.HUMAN)
-        if name == "/solved":
-            last = await asyncio.to_thread(self.store.last_question, question.platform, question.asker)
-            if last is None:
-                return Reply(Outcome.COMMAND, messages.NOTHING_TO_ESCALATE)
-            return await self.feedback(last.id, question.asker, Verdict.SOLVED)
-        if name == "/leaderboard":
-            days = number or 30
-            since = self.store.clock() - timedelta(days=days)
-            standings = await asyncio.to_thread(self.recognition.leaderboard, since) if self.recognition else []
-            return Reply(Outcome.COMMAND, messages.leaderboard(standings, f"in the last {days} days"))
-        if name in ("/claim", "/answer", "/accept", "/review", "/approve", "/away", "/back"):
-            return await self._superuser_command(question, name, number, rest)
-        return Reply(Outcome.COMMAND, messages.UNKNOWN_COMMAND.format(name=name))
+    def superuser(self, platform: str, user: str) -> Superuser | None:
+        return self._superuser(platform, user)
 
-    async def _superuser_command(self, question: Question, name: str, number: int | None, rest: str) -> Reply:
-        superuser = self._superuser(question.platform, question.asker)
-        if superuser is None:
-            return Reply(Outcome.COMMAND, messages.NOT_SUPERUSER)
-        if name in ("/away", "/back"):
-            await asyncio.to_thread(self.escalations.set_away, superuser.community_id, name == "/away")
-            return Reply(Outcome.COMMAND, messages.AWAY if name == "/away" else messages.BACK)
-        if name == "/review":
-            pending = await asyncio.to_thread(self.escalations.pending_reviews)
-            return Reply(Outcome.COMMAND, messages.reviews(pending))
-        if number is None:
-            return Reply(Outcome.COMMAND, messages.UNKNOWN_COMMAND.format(name=f"{name} {rest}".strip()))
-        if name == "/claim":
-            return await self.claim(number, question.platform, question.asker)
-        if name == "/answer":
-            answer = rest.split(maxsplit=1)[1] if len(rest.split(maxsplit=1)) > 1 else ""
-            if not answer:
-                return Reply(Outcome.COMMAND, messages.UNKNOWN_COMMAND.format(name="/answer N (with your answer)"))
-            row = await self._answer(number, superuser, answer)
-            if row is None:
-                existing = await asyncio.to_thread(self.store.escalation, number)
-                if existing is None:
-                    return Reply(Outcome.COMMAND, messages.NO_SUCH_ESCALATION.format(id=number))
-                return Reply(Outcome.COMMAND, messages.NOT_OPEN.format(id=number, status=existing.status))
-            return Reply(Outcome.COMMAND, messages.ANSWER_RECORDED.format(id=number), escalation_id=number)
-        if name == "/accept":
-            row = await asyncio.to_thread(self.store.escalation, number)
-            if row is None or row.status != EscalationStatus.ANSWERED:
-                return Reply(Outcome.COMMAND, messages.NOTHING_TO_ACCEPT.format(id=number))
-            await self._accept(row)
-            who = next((s.name for s in self.superusers if s.community_id == row.answered_by), row.answered_by)
-            return Reply(Outcome.COMMAND, messages.CAPTURED.format(id=number, who=who), escalation_id=number)
-        # /approve
-        approved = await asyncio.to_thread(self.escalations.approve, number)
+    async def answer_escalation(self, escalation_id: int, superuser: Superuser, text: str) -> Reply:
+        """`/answer N text`: the superuser's answer to escalation N goes to the asker."""
+        row = await self._answer(escalation_id, superuser, text)
+        if row is None:
+            existing = await asyncio.to_thread(self.store.escalation, escalation_id)
+            if existing is None:
+                return Reply(Outcome.COMMAND, messages.NO_SUCH_ESCALATION.format(id=escalation_id))
+            return Reply(Outcome.COMMAND, messages.NOT_OPEN.format(id=escalation_id, status=existing.status))
+        return Reply(Outcome.COMMAND, messages.ANSWER_RECORDED.format(id=escalation_id), escalation_id=escalation_id)
+
+    async def accept(self, escalation_id: int) -> Reply:
+        """`/accept N`: the answer to N is the solution: it joins the knowledge base."""
+        row = await asyncio.to_thread(self.store.escalation, escalation_id)
+        if row is None or row.status != EscalationStatus.ANSWERED:
+            return Reply(Outcome.COMMAND, messages.NOTHING_TO_ACCEPT.format(id=escalation_id))
+        await self._accept(row)
+        who = next((s.name for s in self.superusers if s.community_id == row.answered_by), row.answered_by)
+        return Reply(Outcome.COMMAND, messages.CAPTURED.format(id=escalation_id, who=who), escalation_id=escalation_id)
+
+    async def approve(self, review_id: int) -> Reply:
+        """`/approve R`: a member's answer in the review queue goes to the asker and into the knowledge base."""
+        approved = await asyncio.to_thread(self.escalations.approve, review_id)
         if approved is None:
-            return Reply(Outcome.COMMAND, messages.NO_SUCH_REVIEW.format(id=number))
+            return Reply(Outcome.COMMAND, messages.NO_SUCH_REVIEW.format(id=review_id))
         review, escalation = approved
         await asyncio.to_thread(self.escalations.answer, escalation.id, review.author, review.answer)
         resolved = await asyncio.to_thread(self.escalations.resolve, escalation.id)
         await self._capture(resolved or escalation, review.answer, review.author_name, review.author)
         text = messages.ANSWER_TO_ASKER.format(who=review.author_name, id=escalation.id, answer=review.answer)
         await self._deliver([self._to_asker(escalation, text)])
-        return Reply(Outcome.COMMAND, messages.APPROVED.format(id=number, who=review.author_name))
+        return Reply(Outcome.COMMAND, messages.APPROVED.format(id=review_id, who=review.author_name))

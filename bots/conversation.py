@@ -22,6 +22,7 @@ class Question:
     asker_name: str | None = None
     thread: str | None = None  # where the conversation continues (the platform's thread reference)
     event_id: str | None = None  # the platform's id for deduplicating redelivered events
+    admin: bool = False  # the platform says the asker is a peerbot admin (may use admin commands)
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready, so another replica can handle the question if this one dies."""

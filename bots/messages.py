@@ -28,22 +28,11 @@ THANKS_SOLVED = "Great, glad that solved it! Thanks for letting us know; it help
 THANKS_UNHELPFUL = 'Thanks for telling me. If you\'d like a person to look at it, choose "Ask a human".'
 REINDEX_UNAVAILABLE = "Reindexing isn't available here; run `peerbot index` on the server."
 REINDEX_FAILED = "Reindex failed, so the current index keeps serving: {error}"
+REINDEX_STARTED = "Reindexing now; I'll tell you here when the new index is live."
 REINDEX_BUSY = "A reindex is already running; I'll use the new index as soon as it's done."
 NOT_ADMIN = "Sorry, only peerbot admins can do that. Ask an admin, or see the README for how admins are configured."
 UNKNOWN_COMMAND = "I don't know the command `{name}`. Try `/help`."
-HELP = """Ask me anything about {community} and I'll answer with the best trusted answer from the community.
-Commands:
-  /help         this text
-  /human        pass your last question to a person (a community superuser)
-  /solved       your last question was answered (it helps the next person)
-  /stats        what I've done so far
-  /leaderboard [days]   the community's top helpers
-Superusers:
-  /claim N      take escalation #N so nobody else is pinged
-  /answer N ... answer escalation #N (or simply reply in the asker's thread)
-  /accept N     mark the answer to #N as the solution (it joins the knowledge base)
-  /review       answers by members waiting for approval;  /approve R  approve one
-  /away, /back  pause or resume escalation pings to you"""
+HELP_INTRO = "Ask me anything about {community} and I'll answer with the best trusted answer from the community."
 URGENT_FOLLOW_UP = (
     "I can tell this has been frustrating, so I've also asked a person to follow up with you. (escalation #{id})"
 )
@@ -187,9 +176,7 @@ FEEDBACK_LABELS = {Verdict.SOLVED: "This solved it", Verdict.UNHELPFUL: "Not hel
 DISCORD_THREAD_NAME = "Your question"
 DISCORD_ASK_HELP = "Ask the community: I answer with a trusted peer answer or pass it to a superuser"
 DISCORD_ASK_OPTION_HELP = "What do you need help with?"
-DISCORD_ADMIN_HELP = "peerbot admin commands"
-DISCORD_REINDEX_HELP = "Rebuild the answer index from the community sources (admins only)"
-DISCORD_STATS_HELP = "What peerbot has done so far (admins only)"
+DISCORD_COMMANDS_HELP = "peerbot commands: /peerbot help lists them"
 ALERT_QUESTION_CHARS = 1000
 
 
@@ -237,16 +224,12 @@ SLACK_PRIVATE_NEAR_MISSES = "…and {count} from private channels, not shown her
 SLACK_THREAD_HOWTO = "Reply in the asker's thread: I'll record your reply as the answer."
 SLACK_DM_HOWTO = "It was asked in a direct message, so reply to them directly."
 SLACK_HUMAN_RECORDED = "Thanks, I've recorded your reply as the answer to escalation #{escalation_id}."
-SLACK_REINDEX_STARTED = "Reindexing now; I'll tell you here when the new index is live."
 SLACK_UNKNOWN_SUBCOMMAND = "I don't know `/peerbot {name}`. Try `/peerbot help`."
 SLACK_HELP = """Ask me anything about {community} and I'll answer with the best trusted answer from the community.
 • Mention me with your question, send me a direct message, or type `/ask` and your question.
 • In the help channels, every new message is a question: I reply in its thread.
 • Under an answer, press "This solved it", "Not helpful", or "Ask a human" to reach a community superuser.
-Commands:
-  `/peerbot help`     this text
-  `/peerbot stats`    what I've done so far
-  `/peerbot reindex`  rebuild the answer index (admins only)"""
+Superusers' pings come with a "Claim it" button."""
 
 
 # Discord adapter, continued
@@ -257,15 +240,6 @@ DISCORD_CLAIM_LABEL = "Claim it"
 SLACK_CLAIM_LABEL = "Claim it"
 SLACK_URGENT = "URGENT: the asker sounds upset."
 SLACK_ANSWERED_WITH = "I answered them with {link} and said a person will follow up in their thread."
-SLACK_MORE_HELP = """  `/peerbot human`    pass your last question to a person (a community superuser)
-  `/peerbot solved`   your last question was answered (it helps the next person)
-  `/peerbot leaderboard [days]`  the community's top helpers
-Superusers (pings come with a "Claim it" button):
-  `/peerbot claim N`  take escalation #N so nobody else is pinged
-  `/peerbot answer N text`  answer #N (or simply reply in the asker's thread)
-  `/peerbot accept N` mark the answer to #N as the solution (it joins the knowledge base)
-  `/peerbot review`   answers by members waiting for approval;  `/peerbot approve R`  approve one
-  `/peerbot away`, `/peerbot back`  pause or resume escalation pings to you"""
 SLACK_DM_ANSWER_HOWTO = (
     "It was asked in a direct message: answer with /peerbot answer {id} <your answer> and I'll pass it on."
 )

@@ -94,6 +94,7 @@ class FakeDiscord:
     identifies: list[JSON] = field(default_factory=list)
     resumes: list[JSON] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    synced: list[JSON] = field(default_factory=list)  # the application commands the client registered
     replay_on_resume: list[tuple[str, JSON]] = field(default_factory=list)
     watchdog: Callable[[], str | None] | None = None  # says why waiting is pointless (the client crashed)
 
@@ -262,6 +263,7 @@ class FakeDiscord:
         return _json(p.application(self.app_id, p.user("1100000000000000099", "owner")))
 
     async def _sync_commands(self, request: web.Request, body: Any, app_id: str) -> web.Response:
+        self.synced = list(body)
         commands = [
             {
                 "id": p.snowflake(),

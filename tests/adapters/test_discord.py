@@ -14,6 +14,7 @@ import pytest
 from peerbot.adapters.discord import DiscordAdapter
 from peerbot.adapters.select import choose_adapter
 from peerbot.bots import messages
+from peerbot.bots.commands import COMMANDS
 from peerbot.bots.config import Settings
 from peerbot.bots.notices import Notice
 from peerbot.errors import AdapterError, ConfigError
@@ -397,3 +398,11 @@ async def test_exactly_one_superuser_claims_an_escalation(world: World) -> None:
     assert stranger.content == messages.NOT_SUPERUSER
     row = world.bot.store.escalation(escalation_id)
     assert row is not None and row.claimed_by == "u-mara"
+
+
+async def test_every_chat_command_is_a_peerbot_subcommand(world: World) -> None:
+    [group] = [c for c in world.fake.synced if c["name"] == "peerbot"]
+    assert [o["name"] for o in group["options"]] == COMMANDS.names  # registered with Discord from the table
+    asked = await world.slash("peerbot", ALICE, options=[p.subcommand("leaderboard")])
+    board = await world.response(asked)
+    assert board.content.startswith("No points earned") and board.ephemeral

@@ -375,7 +375,7 @@ async def test_reindex_is_refused_for_non_admins(slack: Harness) -> None:
 
 async def test_admin_reindex_runs_and_reports(slack: Harness) -> None:
     status, body = await slack.command("/peerbot", "reindex", user=ADMIN)
-    assert status == 200 and json.loads(body)["text"] == messages.SLACK_REINDEX_STARTED
+    assert status == 200 and json.loads(body)["text"] == messages.REINDEX_STARTED
     [report] = await slack.fake.wait_for("respond:command", timeout=30)
     assert report.body["text"].startswith("Reindexed: ") and "trusted entries" in report.body["text"]
 

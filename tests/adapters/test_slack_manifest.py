@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from peerbot.adapters.slack import BOT_COMMANDS
+from peerbot.bots.commands import COMMANDS
 from peerbot.bots.config import SlackSettings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,7 +38,7 @@ def test_manifest_subscribes_to_what_the_adapter_handles(manifest: dict[str, Any
 def test_peerbot_usage_hint_names_every_subcommand(manifest: dict[str, Any]) -> None:
     [peerbot] = [c for c in manifest["features"]["slash_commands"] if c["command"] == "/peerbot"]
     named = {part.split()[0] for part in peerbot["usage_hint"].split("|")}
-    assert named == {*BOT_COMMANDS, "help", "human", "reindex"}
+    assert named == set(COMMANDS.names)  # the command table
     assert len(peerbot["usage_hint"]) <= 1000 and len(peerbot["description"]) <= 2000  # Slack's limits
 
 
