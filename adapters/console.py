@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import getpass
 import sys
 from collections.abc import Sequence
@@ -60,17 +59,8 @@ class ConsoleAdapter:
             self.stdout.write(render_notice(notice))
         self.stdout.flush()
 
-    async def run(self, bot: Bot) -> None:
-        bot.add_notifier(self)
-        timers = asyncio.create_task(bot.run_timers())
-        try:
-            await self._loop(bot)
-        finally:
-            timers.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await timers
-
-    async def _loop(self, bot: Bot) -> None:
+    async def serve(self, bot: Bot) -> None:
+        """Until the input ends; timers fall due in between, so they are checked after every line too."""
         if self.interactive:
             self.stdout.write("Ask a question (/help for commands, Ctrl-D to quit).\n")
         await bot.tick()  # catch up with timers that fell due while nobody was running

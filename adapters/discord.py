@@ -8,7 +8,6 @@ Deciding stays in bots/.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -95,17 +94,6 @@ class DiscordAdapter:
         intents.message_content = message_content
         return intents
 
-    async def run(self, bot: Bot) -> None:
-        """Serve until close(); the bot's timers (ping ladder, expiry) run alongside and notify through us."""
-        bot.add_notifier(self)
-        timers = asyncio.create_task(bot.run_timers())
-        try:
-            await self._serve(bot)
-        finally:
-            timers.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await timers
-
     async def deliver(self, notices: Sequence[Notice]) -> None:
         """The Notifier seam: deliver through the connected client (waiting for it after a reconnect)."""
         try:
@@ -115,8 +103,9 @@ class DiscordAdapter:
             return
         await client.deliver(notices)
 
-    async def _serve(self, bot: Bot) -> None:
-        """Without the Message Content intent (close code 4014), reconnect without it and keep serving."""
+    async def serve(self, bot: Bot) -> None:
+        """Serve until close() or cancelled. Without the Message Content intent (close code 4014), reconnect
+        without it and keep serving."""
         intents = self.intents()
         with _endpoints(self.api_base, self.gateway_url):
             while not self._stopping:

@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-from collections.abc import Sequence
 
-from peerbot.adapters.base import Adapter
-from peerbot.bots.bot import Bot
 from peerbot.bots.config import Settings
-
-
-class Together:
-    """Several adapters in one process, sharing one bot (and its one timer loop)."""
-
-    def __init__(self, adapters: Sequence[Adapter]) -> None:
-        self.adapters = list(adapters)
-        self.name = " + ".join(a.name for a in adapters)
-
-    async def run(self, bot: Bot) -> None:
-        await asyncio.gather(*(adapter.run(bot) for adapter in self.adapters))
+from peerbot.bots.runtime import Adapter, Together
 
 
 def choose_adapter(settings: Settings) -> Adapter:

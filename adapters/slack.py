@@ -6,9 +6,8 @@ import asyncio
 import dataclasses
 import logging
 import re
-import signal
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from typing import Any
 
 from peerbot.adapters.slack_parse import (
@@ -163,9 +162,8 @@ class SlackAdapter:
 
     async def start(self, bot: Bot) -> None:
         """Check the token, then connect (Socket Mode) or listen on the port (HTTP mode); returns once ready.
-        From here on the bot's notices (ladder pings, answers to askers, announcements) come to `deliver`."""
+        The runtime (bots/runtime.py) sends the bot's notices to `deliver`."""
         self._bot = bot
-        bot.add_notifier(self)
         try:
             identity = await self.client.auth_test()
         except SlackApiError as exc:
@@ -208,23 +206,12 @@ class SlackAdapter:
             self._runner = None
         await self.drain(SHUTDOWN_GRACE_S)
 
-    async def run(self, bot: Bot) -> None:
-        """Serve until cancelled (Ctrl-C) or sent SIGTERM, then stop cleanly; the bot's timers (ping ladder,
-        expiry) run alongside and notify through `deliver`."""
+    async def serve(self, bot: Bot) -> None:
+        """Serve until cancelled (the runtime cancels on Ctrl-C or SIGTERM), then stop cleanly."""
         await self.start(bot)
-        timers = asyncio.create_task(bot.run_timers())
-        stopping = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        with suppress(NotImplementedError, RuntimeError):  # not the main thread, or no signals here
-            loop.add_signal_handler(signal.SIGTERM, stopping.set)
         try:
-            await stopping.wait()
+            await asyncio.Event().wait()
         finally:
-            timers.cancel()
-            with suppress(asyncio.CancelledError):
-                await timers
-            with suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(signal.SIGTERM)
             await self.stop()
 
     async def drain(self, timeout: float = 10.0) -> None:

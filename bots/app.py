@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from peerbot.bots.answering import Answerer
 from peerbot.bots.bot import Bot
 from peerbot.bots.capture import SOURCE_NAME as CAPTURED
 from peerbot.bots.capture import Capture
@@ -25,7 +26,7 @@ from peerbot.knowledge.base import KnowledgeBase
 from peerbot.knowledge.calibrator import DEFAULT_PATH, Calibrator
 from peerbot.knowledge.embedder import Embedder, load_embedder
 from peerbot.knowledge.index_files import current_version, read_current
-from peerbot.knowledge.retriever import HybridRetriever
+from peerbot.knowledge.retriever import HybridRetriever, Retriever
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,20 @@ def thresholds(settings: Settings) -> Thresholds:
     return Thresholds(a.answer_threshold, a.suggest_threshold, a.max_suggestions)
 
 
+TOP_K = 5  # matches a reply is decided on
+
+
+def answerer(settings: Settings, retriever: Retriever) -> Answerer:
+    """The answer pipeline's decision as configured: for the bot and the dashboard's preview alike."""
+    return Answerer(
+        retriever,
+        thresholds(settings),
+        urgent_sentiment=settings.escalation.urgent_sentiment,
+        max_question_chars=settings.answer.max_question_chars,
+        top_k=TOP_K,
+    )
+
+
 def make_bot(
     settings: Settings, embedder: Embedder, kb: KnowledgeBase, clock: Callable[[], datetime] | None = None
 ) -> Bot:
@@ -136,6 +151,7 @@ def make_bot(
         capture=Capture(captured_path(settings), trust_policy(settings), retriever),
         community=settings.community.name,
         max_question_chars=settings.answer.max_question_chars,
+        top_k=TOP_K,
         reindexer=reindex_and_swap,
         refresher=pick_up_new_index,
         event_lease_seconds=settings.state.event_lease_seconds,

@@ -52,6 +52,10 @@ class Capture:
         self.retriever = retriever
         self._lock = threading.Lock()
 
+    def capture(self, escalation: EscalationRow, answer: str, author: str, author_id: str, date: str) -> KnowledgeEntry:
+        """An accepted human answer to an escalation, as a trusted entry."""
+        return self.add(thread_record(escalation, answer, author, author_id, date))
+
     def add(self, record: ThreadRecord) -> KnowledgeEntry:
         """Persist first (a crash after this still keeps it for the next reindex), then serve it."""
         entry = self.policy.entry_for(to_thread(record), SOURCE_NAME)

@@ -128,9 +128,10 @@ def forget(author: Annotated[str, typer.Argument(help="the author's community id
 def chat() -> None:
     """Answer questions typed (or piped) on standard input, one per line."""
     from peerbot.adapters.console import ConsoleAdapter
+    from peerbot.bots.runtime import serve
 
     bot, _ = _ready_bot()
-    asyncio.run(ConsoleAdapter().run(bot))
+    asyncio.run(serve(bot, ConsoleAdapter()))
 
 
 @app.command()
@@ -175,13 +176,14 @@ def ask(
 def run() -> None:
     """The main job: index if needed, then serve Slack/Discord when their tokens are set, else the console."""
     from peerbot.adapters.select import choose_adapter
+    from peerbot.bots.runtime import serve
 
     adapter = choose_adapter(_settings())
     if adapter.name == "console":
         err.print("No SLACK_BOT_TOKEN or DISCORD_TOKEN in the environment: chatting on the console.")
     bot, _ = _ready_bot()
     err.print(f"peerbot is running on {adapter.name} with {len(bot.retriever.kb)} trusted entries.")
-    asyncio.run(adapter.run(bot))
+    asyncio.run(serve(bot, adapter))
 
 
 @app.command()

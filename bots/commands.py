@@ -167,12 +167,12 @@ async def _answer(bot: Bot, call: Call) -> Reply:
     text = parts[1] if len(parts) > 1 else ""
     if not text:
         return _say(messages.UNKNOWN_COMMAND.format(name="/answer N (with your answer)"))
-    return await bot.answer_escalation(call.number, call.superuser, text)
+    return await bot.handoff.answer(call.number, call.superuser, text)
 
 
 async def _accept(bot: Bot, call: Call) -> Reply:
     assert call.number is not None
-    return await bot.accept(call.number)
+    return await bot.handoff.accept(call.number)
 
 
 async def _review(bot: Bot, call: Call) -> Reply:
@@ -182,7 +182,7 @@ async def _review(bot: Bot, call: Call) -> Reply:
 
 async def _approve(bot: Bot, call: Call) -> Reply:
     assert call.number is not None
-    return await bot.approve(call.number)
+    return await bot.handoff.approve(call.number)
 
 
 async def _away(bot: Bot, call: Call) -> Reply:

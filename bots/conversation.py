@@ -70,6 +70,22 @@ class Outcome(StrEnum):
     ERROR = "error"  # something broke; the asker got an apology
 
 
+@dataclass(frozen=True)
+class EscalationNote:
+    """What the superusers' note about an escalation shows, handed to the adapter with the Reply."""
+
+    id: int
+    question_id: int
+    question: str  # the asker's whole text
+    asker: str
+    platform: str
+    channel: str | None  # where it was asked: the asker hears back there
+    thread: str | None
+    public: bool
+    urgent: bool
+    notify: tuple[str, ...]  # superuser community ids pinged first
+
+
 @dataclass
 class Reply:
     """What the bot says back; adapters render `text` or build richer messages from the rest."""
@@ -82,3 +98,9 @@ class Reply:
     notify: list[str] = field(default_factory=list)  # superuser community ids to ping
     truncated: bool = False
     urgent: bool = False  # the asker sounds upset: a person follows up even when there is an answer
+    escalation: EscalationNote | None = None  # set when this reply opened an escalation
+
+    @property
+    def escalated(self) -> bool:
+        """Superusers were asked: no trusted answer, or an upset asker whom a person follows up."""
+        return self.escalation is not None and (self.outcome is Outcome.ESCALATE or self.urgent)

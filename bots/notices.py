@@ -11,16 +11,39 @@ from peerbot.bots.config import Superuser
 
 @dataclass(frozen=True)
 class Notice:
+    """Everything an adapter needs to deliver it: adapters never look anything up in the state store."""
+
     kind: Literal["ping", "asker", "announce"]
     text: str
     escalation_id: int | None = None
     superusers: tuple[Superuser, ...] = ()  # who to ping (kind "ping")
     platform: str | None = None  # the escalation's platform ("ping", "asker"); None: every platform
-    channel: str | None = None
+    channel: str | None = None  # the asker's conversation
     thread: str | None = None
+    question_id: int | None = None  # the escalated question (feedback buttons refer to it)
+    answered: bool = False  # it brings a person's answer: the asker can say it solved it
 
 
 class Notifier(Protocol):
     """Delivers notices on a chat platform (each adapter implements it; the console prints)."""
 
     async def deliver(self, notices: Sequence[Notice]) -> None: ...
+
+
+class Outbox:
+    """Every running adapter (notifier) gets every notice, and delivers the ones meant for it."""
+
+    def __init__(self) -> None:
+        self.notifiers: list[Notifier] = []
+
+    def add(self, notifier: Notifier) -> None:
+        if notifier not in self.notifiers:
+            self.notifiers.append(notifier)
+
+    def remove(self, notifier: Notifier) -> None:
+        if notifier in self.notifiers:
+            self.notifiers.remove(notifier)
+
+    async def deliver(self, notices: Sequence[Notice]) -> None:
+        for notifier in list(self.notifiers) if notices else ():
+            await notifier.deliver(notices)

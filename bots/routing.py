@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from peerbot.bots.config import Superuser
-from peerbot.knowledge.entries import Audience
-from peerbot.knowledge.retriever import Retriever
+from peerbot.knowledge.entries import Audience, Match
 
 HALF_LIFE_DAYS = 365.0  # an answer from a year ago counts half as much as one from today
 RELATED = 0.1  # a past answer counts towards expertise only if it is at least this likely to match
-STAFF = Audience(public=False, staff=True)
+ROUTING_AUDIENCE = Audience(public=False, staff=True)  # when routing retrieves on its own (no answer retrieval)
+ROUTING_DEPTH = 30  # matches that count towards expertise: the answer's retrieval goes this deep
 
 
 def _recency(date: str | None, now: datetime) -> float:
@@ -26,10 +26,11 @@ def _recency(date: str | None, now: datetime) -> float:
     return math.pow(0.5, age_days / HALF_LIFE_DAYS)
 
 
-def expertise(retriever: Retriever, text: str, superusers: Sequence[Superuser], now: datetime) -> dict[str, float]:
-    """Each superuser's score: closeness x trust x recency of their answers to similar questions."""
+def expertise(matches: Sequence[Match], superusers: Sequence[Superuser], now: datetime) -> dict[str, float]:
+    """Each superuser's score: closeness x trust x recency of their answers to similar questions (the matches
+    the question's retrieval found: routing does not search again)."""
     scores = {s.community_id: 0.0 for s in superusers}
-    for match in retriever.retrieve(text, STAFF, top_k=30):
+    for match in matches:
         author = match.entry.author_id
         if author in scores and match.confidence >= RELATED:
             scores[author] += match.confidence * match.entry.trust * _recency(match.entry.date, now)
@@ -37,8 +38,7 @@ def expertise(retriever: Retriever, text: str, superusers: Sequence[Superuser], 
 
 
 def rank_experts(
-    retriever: Retriever,
-    text: str,
+    matches: Sequence[Match],
     superusers: Sequence[Superuser],
     *,
     now: datetime,
@@ -47,6 +47,6 @@ def rank_experts(
 ) -> list[tuple[Superuser, float]]:
     """Available superusers and their expertise, best first; ties (no matching answers) least busy first."""
     available = [s for s in superusers if s.community_id not in unavailable]
-    scores = expertise(retriever, text, available, now)
+    scores = expertise(matches, available, now)
     ranked = sorted(available, key=lambda s: (-scores[s.community_id], load.get(s.community_id, 0)))
     return [(s, scores[s.community_id]) for s in ranked]

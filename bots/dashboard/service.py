@@ -13,13 +13,10 @@ from sqlalchemy import select
 
 from peerbot.bots import app as wiring
 from peerbot.bots.config import Settings
-from peerbot.bots.conversation import Outcome
 from peerbot.bots.dashboard import charts, metrics
 from peerbot.bots.dashboard.gaps import CachedEmbedder, Gap, content_gaps
 from peerbot.bots.dashboard.metrics import Period
-from peerbot.bots.policy import decide
 from peerbot.bots.state import Base, StateStore, utcnow
-from peerbot.bots.urgency import is_urgent
 from peerbot.errors import PeerbotError
 from peerbot.knowledge.base import KnowledgeBase
 from peerbot.knowledge.embedder import Embedder
@@ -160,19 +157,13 @@ class DashboardData:
     # -- what would the bot answer --------------------------------------------------------------
 
     def search(self, query: str) -> SearchResult | None:
-        """The bot's own retrieval and decision for a public question (no record is written)."""
+        """The bot's own pipeline (bots/answering.py) for a public question: the same decision, no record written."""
         kb = self.knowledge.current()
         if kb is None or not query.strip():
             return None
         retriever = HybridRetriever(kb, self.embedder, wiring.load_calibrator(self.settings))
-        text = query.strip()[: self.settings.answer.max_question_chars]
-        matches = retriever.retrieve(text, Audience(), 5)
-        decision = decide(matches, wiring.thresholds(self.settings))
-        urgent = is_urgent(text, self.settings.escalation.urgent_sentiment)
-        outcome = decision.outcome
-        if outcome is Outcome.SUGGEST and urgent:
-            outcome = Outcome.ESCALATE
-        return SearchResult(query, outcome.value, urgent, matches)
+        found = wiring.answerer(self.settings, retriever).assess(query, Audience())
+        return SearchResult(query, found.outcome.value, found.urgent, found.matches[: wiring.TOP_K])
 
     # -- CSV exports ----------------------------------------------------------------------------
 

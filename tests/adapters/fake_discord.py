@@ -26,6 +26,7 @@ from peerbot.adapters.discord import DiscordAdapter
 from peerbot.bots import app as wiring
 from peerbot.bots.bot import Bot
 from peerbot.bots.config import Settings
+from peerbot.bots.runtime import serve
 from tests.adapters import discord_payloads as p
 from tests.conftest import make_settings
 from tests.factories import SMALL_COMMUNITY
@@ -587,7 +588,7 @@ async def open_world(root: Path, *, community: list[JSON] | None = None, **fake_
     adapter = DiscordAdapter(
         settings, "fake-token", api_base=fake.api_base, gateway_url=fake.gateway_url, guild_ready_timeout=0.1
     )
-    task = asyncio.create_task(adapter.run(bot))
+    task = asyncio.create_task(serve(bot, adapter))
 
     polls = itertools.count()
 

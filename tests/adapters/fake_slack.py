@@ -452,6 +452,7 @@ async def running_slack(
     session = aiohttp.ClientSession()
     try:
         await adapter.start(bot)
+        bot.add_notifier(adapter)  # as bots/runtime.serve does
         yield Harness(fake, adapter, bot, settings, session)
     finally:
         await adapter.stop()

@@ -4,12 +4,13 @@ import asyncio
 import io
 
 from peerbot.adapters.console import ConsoleAdapter, to_question
+from peerbot.bots.runtime import serve
 from tests.conftest import TestBot
 
 
 def chat(testbot: TestBot, lines: str) -> str:
     out = io.StringIO()
-    asyncio.run(ConsoleAdapter(stdin=io.StringIO(lines), stdout=out, asker="alice").run(testbot.bot))
+    asyncio.run(serve(testbot.bot, ConsoleAdapter(stdin=io.StringIO(lines), stdout=out, asker="alice")))
     return out.getvalue()
 
 

@@ -20,6 +20,7 @@ import pytest
 
 from peerbot.adapters.slack import SlackAdapter
 from peerbot.bots import messages
+from peerbot.bots.runtime import serve
 from peerbot.errors import AdapterError
 from tests.adapters.fake_slack import (
     ADMIN,
@@ -439,7 +440,7 @@ async def test_run_serves_until_cancelled_then_disconnects(tmp_path: Path) -> No
     await fake.start()
     settings = slack_settings(tmp_path, mode="socket")
     adapter = SlackAdapter(settings, bot_token=BOT_TOKEN, app_token=APP_TOKEN, base_url=fake.base_url)
-    serving = asyncio.create_task(adapter.run(real_bot(settings)))
+    serving = asyncio.create_task(serve(real_bot(settings), adapter))
     try:
         await fake.wait_for("apps.connections.open")
         await fake.push({"envelope_id": "e1", "type": "events_api", "payload": event_callback(mention(RESET))})

@@ -16,6 +16,7 @@ from peerbot.adapters.console import ConsoleAdapter
 from peerbot.bots import app as wiring
 from peerbot.bots.bot import Bot
 from peerbot.bots.config import Settings
+from peerbot.bots.runtime import serve
 from tests.conftest import make_settings
 from tests.factories import Clock, reply, thread
 
@@ -95,9 +96,8 @@ def ask_person(bot: Bot, who: str, question: str) -> str:
 
 def console(bot: Bot, who: str, *lines: str) -> str:
     out = io.StringIO()
-    asyncio.run(
-        ConsoleAdapter(stdin=io.StringIO("".join(f"{line}\n" for line in lines)), stdout=out, asker=who).run(bot)
-    )
+    lines_in = io.StringIO("".join(f"{line}\n" for line in lines))
+    asyncio.run(serve(bot, ConsoleAdapter(stdin=lines_in, stdout=out, asker=who)))
     return out.getvalue()
 
 

@@ -1,0 +1,61 @@
+"""The asker's verdict on a reply ("This solved it", "Not helpful", "Ask a human") and what follows from it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from peerbot.bots import messages
+from peerbot.bots.conversation import WAITING, EscalationStatus, Outcome, Question, Reply, Verdict
+from peerbot.bots.handoff import Handoff
+from peerbot.bots.state import StateStore
+from peerbot.knowledge.retriever import Retriever
+
+log = logging.getLogger(__name__)
+
+
+class Feedback:
+    def __init__(self, store: StateStore, retriever: Retriever, handoff: Handoff) -> None:
+        self.store = store
+        self.retriever = retriever
+        self.handoff = handoff
+
+    async def record(self, question_id: int, user: str, verdict: Verdict | str) -> Reply:
+        verdict = Verdict(verdict)
+        row = await asyncio.to_thread(self.store.question, question_id)
+        if row is None:
+            return Reply(Outcome.INVALID, messages.UNKNOWN_QUESTION)
+        await asyncio.to_thread(self.store.record_feedback, question_id, user, verdict)
+        log.info("feedback", extra={"question_id": question_id, "verdict": verdict})
+        escalations = self.handoff.escalations
+        if verdict is Verdict.SOLVED:
+            answered = await asyncio.to_thread(escalations.for_question, question_id, (EscalationStatus.ANSWERED,))
+            if answered is not None:
+                await self.handoff.resolve(answered)
+            elif row.outcome == Outcome.ANSWER and row.entry_id:
+                await self._deflection_credit(row.entry_id, question_id)
+            return Reply(Outcome.COMMAND, messages.THANKS_SOLVED, question_id=question_id)
+        if verdict is Verdict.UNHELPFUL:
+            return Reply(Outcome.COMMAND, messages.THANKS_UNHELPFUL, question_id=question_id)
+        waiting = await asyncio.to_thread(escalations.for_question, question_id, WAITING)
+        if waiting is not None:
+            return Reply(Outcome.COMMAND, messages.ALREADY_ESCALATED.format(id=waiting.id), escalation_id=waiting.id)
+        asked = Question(  # escalate where (and as privately as) it was asked: replies in its thread count
+            text=row.text,
+            asker=row.asker,
+            platform=row.platform,
+            channel=row.channel,
+            thread=row.thread,
+            public=row.public,
+        )
+        return await self.handoff.escalate(asked, question_id, row.text, [], None)
+
+    async def _deflection_credit(self, entry_id: str, question_id: int) -> None:
+        """A bot answer built on a superuser's content solved a question: credit to its author."""
+        entry = next((e for e in self.retriever.kb.entries if e.id == entry_id), None)
+        if entry is None or self.handoff.recognition is None:
+            return
+        if any(s.community_id == entry.author_id for s in self.handoff.superusers):
+            recognition = self.handoff.recognition
+            notices = await asyncio.to_thread(recognition.award, entry.author_id, "deflection", f"q{question_id}")
+            await self.handoff.outbox.deliver(notices)
