@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from collections.abc import Sequence
@@ -28,11 +27,6 @@ from peerbot.bots.conversation import Outcome, Question, Reply, Verdict
 from peerbot.bots.notices import Notice
 
 log = logging.getLogger(__name__)
-
-
-def _escalated(reply: Reply) -> bool:
-    """Superusers were asked: no trusted answer, or an answer to an upset customer that a person follows up."""
-    return reply.escalation_id is not None and (reply.outcome is Outcome.ESCALATE or reply.urgent)
 
 
 class PeerbotClient(discord.Client):
@@ -138,7 +132,7 @@ class PeerbotClient(discord.Client):
             if thread is not None:
                 target, link = thread, thread.jump_url
         await self._send(target, render(reply), reference=reference)
-        if _escalated(reply):
+        if reply.escalated:
             await self._alert(reply, question.text, question.asker, link, fallback=target)
 
     async def _send(
@@ -221,9 +215,6 @@ class PeerbotClient(discord.Client):
                 log.exception("could not deliver a %s notice (escalation %s)", notice.kind, notice.escalation_id)
 
     async def _deliver(self, notice: Notice) -> None:
-        row = None
-        if notice.escalation_id is not None:
-            row = await asyncio.to_thread(self.bot.store.escalation, notice.escalation_id)
         if notice.kind == "asker":
             if notice.platform not in (None, PLATFORM):
                 return
@@ -232,15 +223,15 @@ class PeerbotClient(discord.Client):
                 log.warning("escalation %s: the asker's thread %s is gone", notice.escalation_id, notice.thread)
                 return
             parts = [Part(chunk) for chunk in split_text(notice.text)]
-            if row is not None and parts:  # the asker can say it solved it
-                parts[-1] = Part(parts[-1].content, row.question_id)
+            if notice.question_id is not None and parts:  # the asker can say it solved it
+                parts[-1] = Part(parts[-1].content, notice.question_id)
             await self._send(target, parts)
             return
         channel = await self._escalation_channel()
         if notice.kind == "announce" and self.settings.discord.announce_channel:
             channel = await self._channel(self.settings.discord.announce_channel) or channel
-        if channel is None and row is not None:
-            channel = await self._channel(row.thread)
+        if channel is None and notice.escalation_id is not None:
+            channel = await self._channel(notice.thread)  # the escalation's own thread
         if channel is None:
             log.warning("a %s notice has nowhere to go: set discord.escalation_channel", notice.kind)
             return
@@ -338,7 +329,7 @@ class PeerbotClient(discord.Client):
             for part in rest:
                 view = feedback_view(part.feedback)
                 await interaction.followup.send(part.content, view=view or discord.utils.MISSING)
-        if _escalated(reply):
+        if reply.escalated:
             fallback = target or (channel if isinstance(channel, discord.abc.Messageable) else None)
             await self._alert(reply, question.text, question.asker, link, fallback=fallback)
 
@@ -349,16 +340,15 @@ class PeerbotClient(discord.Client):
         try:
             reply = await self.bot.feedback(question_id, str(interaction.user.id), verdict)
             await interaction.followup.send(reply.text, ephemeral=True)
-            if reply.outcome is not Outcome.ESCALATE:
+            row = reply.escalation  # the escalated question: where it was asked, by whom, what
+            if reply.outcome is not Outcome.ESCALATE or row is None:
                 return
-            row = await asyncio.to_thread(self.bot.store.question, question_id)
-            channel = self._conversation(row.thread if row else None) or interaction.channel
+            channel = self._conversation(row.thread) or interaction.channel
             target = channel if isinstance(channel, discord.abc.Messageable) else None
             if target is not None:  # tell the thread too: the superuser will answer there
                 await target.send(reply.text)
             link = getattr(target, "jump_url", None) or (interaction.message.jump_url if interaction.message else None)
-            asker = row.asker if row else str(interaction.user.id)
-            await self._alert(reply, row.text if row else "", asker, link, fallback=target)
+            await self._alert(reply, row.question, row.asker, link, fallback=target)
         except Exception:
             log.exception("failed to record feedback on question %s", question_id)
             await interaction.followup.send(messages.APOLOGY, ephemeral=True)

@@ -364,21 +364,18 @@ class SlackAdapter:
             log.exception("failed to answer on Slack", extra={"channel": channel})
             await self._send(channel, thread_ts, message(messages.APOLOGY))
             return
-        if reply.outcome is Outcome.ESCALATE or reply.urgent:  # urgent: answered, and a person follows up too
+        if reply.escalated:  # no trusted answer, or an upset asker: a person follows up too
             await self._escalate(reply)
 
     async def _ask_a_human(self, question: Question, respond: AsyncRespond) -> None:
-        """`/peerbot human`: the escalation belongs in the thread of the asker's last question (the command has
-        none), where the asker is told and a superuser's reply is recorded."""
-        last = await asyncio.to_thread(self.bot.store.last_question, self.name, question.asker)
-        if last is not None and last.channel:
-            question = dataclasses.replace(question, channel=last.channel, thread=last.thread, public=last.public)
+        """`/peerbot human`: the bot escalates the asker's last question in its own thread (the escalation says
+        where), so the asker is told there and a superuser's reply there is recorded."""
         reply = await self.bot.handle(question)
         await respond(text=escape(slack_commands(reply.text) if reply else messages.APOLOGY), response_type="ephemeral")
-        if reply is None or reply.outcome is not Outcome.ESCALATE:
+        if reply is None or reply.outcome is not Outcome.ESCALATE or reply.escalation is None:
             return
-        if question.thread:
-            channel, root_ts = split_thread(question.thread)
+        if reply.escalation.thread:
+            channel, root_ts = split_thread(reply.escalation.thread)
             await self._send(channel, root_ts, render(reply))
         await self._escalate(reply)
 
@@ -396,14 +393,11 @@ class SlackAdapter:
 
     async def _escalate(self, reply: Reply) -> None:
         """Ping the superusers in the escalation channel (and by DM when configured) with the question."""
-        if reply.escalation_id is None:
+        row = reply.escalation  # everything the note shows comes with the reply
+        if row is None:
             return
         try:
-            row = await asyncio.to_thread(self.bot.store.escalation, reply.escalation_id)
-            if row is None:
-                log.warning("escalation not found", extra={"escalation_id": reply.escalation_id})
-                return
-            pinged = self._slack_ids(reply.notify)
+            pinged = self._slack_ids(row.notify)
             channel, root_ts = split_thread(row.thread) if row.thread else (row.channel or "", "")
             answered = reply.outcome is Outcome.ANSWER and bool(reply.matches)
             note = render_escalation(
@@ -473,10 +467,7 @@ class SlackAdapter:
         if not channel:
             log.warning("an update for an asker has no conversation", extra={"escalation_id": notice.escalation_id})
             return
-        question_id = None
-        if notice.escalation_id is not None:
-            row = await asyncio.to_thread(self.bot.store.escalation, notice.escalation_id)
-            question_id = row.question_id if row is not None and row.answer else None
+        question_id = notice.question_id if notice.answered else None
         await self._post(channel, root_ts or None, render_to_asker(notice.text, question_id))
 
     async def _human_answer(self, event: Payload, bot_user_id: str | None) -> None:

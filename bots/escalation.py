@@ -199,7 +199,18 @@ class Escalations:
         if not targets:
             return []
         text = messages.ping(row.id, row.question, row.urgent, reminder=True)
-        return [Notice(kind="ping", text=text, escalation_id=row.id, superusers=tuple(targets), platform=row.platform)]
+        return [
+            Notice(
+                kind="ping",
+                text=text,
+                escalation_id=row.id,
+                superusers=tuple(targets),
+                platform=row.platform,
+                channel=row.channel,
+                thread=row.thread,
+                question_id=row.question_id,
+            )
+        ]
 
     def _asker_notice(self, row: EscalationRow, text: str) -> Notice:
         return Notice(
@@ -209,6 +220,7 @@ class Escalations:
             platform=row.platform,
             channel=row.channel,
             thread=row.thread,
+            question_id=row.question_id,
         )
 
     # -- answers from members who are not superusers ----------------------------------------------
