@@ -53,12 +53,24 @@ def make_sources(settings: Settings, only: str | None = None) -> list[Source]:
     return sources
 
 
-def trust_policy(settings: Settings) -> TrustPolicy:
-    """Trust rules from config, and the authors who asked to be forgotten (from the state store)."""
+def open_store(settings: Settings, clock: Callable[[], datetime] | None = None) -> StateStore:
+    """The process's state store: opened (and migrated) once here, closed by whoever opened it on exit."""
+    return StateStore(settings.state_url, clock=clock) if clock else StateStore(settings.state_url)
+
+
+def trust_policy(settings: Settings, store: StateStore | None = None) -> TrustPolicy:
+    """Trust rules from config, and the authors who asked to be forgotten (from the process's state store;
+    without one, as in `peerbot index`, the store is opened for this and closed again)."""
+    if store is None:
+        store = open_store(settings)
+        try:
+            return trust_policy(settings, store)
+        finally:
+            store.close()
     return TrustPolicy(
         min_kudos=settings.trust.min_kudos,
         superusers=frozenset(i for s in settings.superusers for i in (s.community_id, s.slack_id, s.discord_id) if i),
-        forgotten=frozenset(StateStore(settings.state_url).forgotten_authors()),
+        forgotten=frozenset(store.forgotten_authors()),
     )
 
 
@@ -67,12 +79,16 @@ def index_dir(settings: Settings) -> Path:
 
 
 def reindex(
-    settings: Settings, embedder: Embedder, progress: Progress | None = None, only: str | None = None
+    settings: Settings,
+    embedder: Embedder,
+    progress: Progress | None = None,
+    only: str | None = None,
+    store: StateStore | None = None,
 ) -> BuildReport:
     """Rebuild from every configured source (or only one, keeping the others' entries), incrementally."""
     return build_index(
         make_sources(settings, only),
-        trust_policy(settings),
+        trust_policy(settings, store),
         embedder,
         index_dir(settings),
         keep=settings.index.keep_versions,
@@ -116,12 +132,18 @@ def answerer(settings: Settings, retriever: Retriever) -> Answerer:
 
 
 def make_bot(
-    settings: Settings, embedder: Embedder, kb: KnowledgeBase, clock: Callable[[], datetime] | None = None
+    settings: Settings,
+    embedder: Embedder,
+    kb: KnowledgeBase,
+    clock: Callable[[], datetime] | None = None,
+    store: StateStore | None = None,
 ) -> Bot:
+    """The bot on the process's one state store (opened here when the caller has none; `Bot.close` closes it)."""
+    store = store or open_store(settings, clock)
     retriever = HybridRetriever(kb, embedder, load_calibrator(settings))
 
     async def reindex_and_swap() -> BuildReport:
-        report = await asyncio.to_thread(reindex, settings, embedder)
+        report = await asyncio.to_thread(reindex, settings, embedder, None, None, store)
         fresh, _ = await asyncio.to_thread(load_knowledge, settings, embedder)
         retriever.swap(fresh)
         return report
@@ -140,7 +162,6 @@ def make_bot(
             retriever.swap(fresh)
             log.info("serving new index version", extra={"version": fresh.version, "warning": warning})
 
-    store = StateStore(settings.state_url, clock=clock) if clock else StateStore(settings.state_url)
     return Bot(
         retriever,
         store,
@@ -148,7 +169,7 @@ def make_bot(
         superusers=settings.superusers,
         escalation=settings.escalation,
         recognition=Recognition(store, settings.recognition, settings.superusers),
-        capture=Capture(captured_path(settings), trust_policy(settings), retriever),
+        capture=Capture(captured_path(settings), trust_policy(settings, store), retriever),
         community=settings.community.name,
         max_question_chars=settings.answer.max_question_chars,
         top_k=TOP_K,

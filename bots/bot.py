@@ -163,6 +163,10 @@ class Bot:
     async def tick(self) -> list[Notice]:
         return await tick(self)
 
+    def close(self) -> None:
+        """On exit: the state store's connections."""
+        self.store.close()
+
     # -- admin ------------------------------------------------------------------------------------
 
     async def reindex(self) -> Reply:

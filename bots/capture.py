@@ -11,7 +11,7 @@ import os
 import threading
 from pathlib import Path
 
-from peerbot.bots.state import EscalationRow
+from peerbot.bots.state import Escalation
 from peerbot.indexer.sources.jsonl import ReplyRecord, ThreadRecord, to_thread
 from peerbot.indexer.trust import TrustPolicy
 from peerbot.knowledge.entries import KnowledgeEntry
@@ -20,7 +20,7 @@ from peerbot.knowledge.retriever import HybridRetriever
 SOURCE_NAME = "captured"
 
 
-def thread_record(escalation: EscalationRow, answer: str, author: str, author_id: str, date: str) -> ThreadRecord:
+def thread_record(escalation: Escalation, answer: str, author: str, author_id: str, date: str) -> ThreadRecord:
     title = escalation.question.strip().splitlines()[0][:200] if escalation.question.strip() else "question"
     return ThreadRecord(
         id=f"esc-{escalation.id}",
@@ -52,7 +52,7 @@ class Capture:
         self.retriever = retriever
         self._lock = threading.Lock()
 
-    def capture(self, escalation: EscalationRow, answer: str, author: str, author_id: str, date: str) -> KnowledgeEntry:
+    def capture(self, escalation: Escalation, answer: str, author: str, author_id: str, date: str) -> KnowledgeEntry:
         """An accepted human answer to an escalation, as a trusted entry."""
         return self.add(thread_record(escalation, answer, author, author_id, date))
 

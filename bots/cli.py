@@ -18,6 +18,7 @@ from rich.table import Table
 from peerbot.bots import app as wiring
 from peerbot.bots.config import Settings, load_settings
 from peerbot.bots.logs import setup_logging
+from peerbot.bots.state import StateStore
 from peerbot.indexer.build import BuildReport
 from peerbot.knowledge.embedder import Embedder
 
@@ -70,11 +71,17 @@ def progress_bar(label: str) -> Iterator[Progress]:
         yield bar
 
 
-def _build(settings: Settings, embedder: Embedder, only: str | None = None) -> BuildReport:
+def _build(
+    settings: Settings, embedder: Embedder, only: str | None = None, store: StateStore | None = None
+) -> BuildReport:
     with progress_bar("embedding") as bar:
         task = bar.add_task("embed", total=None)
         report = wiring.reindex(
-            settings, embedder, lambda done, total: bar.update(task, completed=done, total=total), only=only
+            settings,
+            embedder,
+            lambda done, total: bar.update(task, completed=done, total=total),
+            only=only,
+            store=store,
         )
     return report
 
@@ -92,16 +99,22 @@ def _print_report(report: BuildReport) -> None:
         err.print(f"  ... and {len(report.problems) - 20} more")
 
 
-def _ready_bot(build_if_missing: bool = True) -> tuple[wiring.Bot, Embedder]:
+@contextmanager
+def _ready_bot(build_if_missing: bool = True) -> Iterator[wiring.Bot]:
+    """The bot on this process's one state store, closed when the command is done."""
     settings = _settings()
     embedder = wiring.open_embedder(settings)
-    if build_if_missing and not wiring.has_index(settings):
-        err.print("No index yet: indexing the configured sources first.")
-        _print_report(_build(settings, embedder))
-    kb, warning = wiring.load_knowledge(settings, embedder)
-    if warning:
-        err.print(f"warning: {warning}", markup=False)
-    return wiring.make_bot(settings, embedder, kb), embedder
+    store = wiring.open_store(settings)
+    try:
+        if build_if_missing and not wiring.has_index(settings):
+            err.print("No index yet: indexing the configured sources first.")
+            _print_report(_build(settings, embedder, store=store))
+        kb, warning = wiring.load_knowledge(settings, embedder)
+        if warning:
+            err.print(f"warning: {warning}", markup=False)
+        yield wiring.make_bot(settings, embedder, kb, store=store)
+    finally:
+        store.close()
 
 
 @app.command()
@@ -116,12 +129,14 @@ def index(
 @app.command()
 def forget(author: Annotated[str, typer.Argument(help="the author's community id or name")]) -> None:
     """Remove an author's content from the knowledge base and keep it out of every later reindex."""
-    from peerbot.bots.state import StateStore
-
     settings = _settings()
-    StateStore(settings.state_url).forget_author(author)
-    err.print(f"{author} will be kept out of the knowledge base; reindexing now.")
-    _print_report(_build(settings, wiring.open_embedder(settings)))
+    store = wiring.open_store(settings)
+    try:
+        store.forget_author(author)
+        err.print(f"{author} will be kept out of the knowledge base; reindexing now.")
+        _print_report(_build(settings, wiring.open_embedder(settings), store=store))
+    finally:
+        store.close()
 
 
 @app.command()
@@ -130,8 +145,8 @@ def chat() -> None:
     from peerbot.adapters.console import ConsoleAdapter
     from peerbot.bots.runtime import serve
 
-    bot, _ = _ready_bot()
-    asyncio.run(serve(bot, ConsoleAdapter()))
+    with _ready_bot() as bot:
+        asyncio.run(serve(bot, ConsoleAdapter()))
 
 
 @app.command()
@@ -143,9 +158,9 @@ def ask(
     from peerbot.adapters.console import render, to_question
     from peerbot.bots.conversation import Question
 
-    bot, _ = _ready_bot()
     parsed = to_question(question, "cli") or Question(text="", asker="cli", platform="console")
-    reply = asyncio.run(bot.handle(parsed))
+    with _ready_bot() as bot:
+        reply = asyncio.run(bot.handle(parsed))
     assert reply is not None
     if as_json:
         out.print_json(
@@ -181,9 +196,9 @@ def run() -> None:
     adapter = choose_adapter(_settings())
     if adapter.name == "console":
         err.print("No SLACK_BOT_TOKEN or DISCORD_TOKEN in the environment: chatting on the console.")
-    bot, _ = _ready_bot()
-    err.print(f"peerbot is running on {adapter.name} with {len(bot.retriever.kb)} trusted entries.")
-    asyncio.run(serve(bot, adapter))
+    with _ready_bot() as bot:
+        err.print(f"peerbot is running on {adapter.name} with {len(bot.retriever.kb)} trusted entries.")
+        asyncio.run(serve(bot, adapter))
 
 
 @app.command()
@@ -191,8 +206,8 @@ def stats() -> None:
     """What the bot has done: questions by outcome, open escalations, index size."""
     from peerbot.bots.conversation import Question
 
-    bot, _ = _ready_bot(build_if_missing=False)
-    reply = asyncio.run(bot.handle(Question(text="/stats", asker="cli")))
+    with _ready_bot(build_if_missing=False) as bot:
+        reply = asyncio.run(bot.handle(Question(text="/stats", asker="cli")))
     assert reply is not None
     typer.echo(reply.text)
 
@@ -202,8 +217,8 @@ def leaderboard(days: Annotated[int, typer.Option(help="period in days")] = 30) 
     """The superusers with the most kudos points in the period, with ranks and badges."""
     from peerbot.bots.conversation import Question
 
-    bot, _ = _ready_bot(build_if_missing=False)
-    reply = asyncio.run(bot.handle(Question(text=f"/leaderboard {days}", asker="cli")))
+    with _ready_bot(build_if_missing=False) as bot:
+        reply = asyncio.run(bot.handle(Question(text=f"/leaderboard {days}", asker="cli")))
     assert reply is not None
     typer.echo(reply.text)
 

@@ -18,7 +18,16 @@ from peerbot.bots import messages
 from peerbot.bots.config import EscalationSettings, Superuser
 from peerbot.bots.conversation import WAITING, EscalationStatus
 from peerbot.bots.notices import Notice
-from peerbot.bots.state import EscalationRow, ReviewRow, StateStore, SuperuserStatusRow
+from peerbot.bots.state import (
+    Escalation,
+    EscalationRow,
+    Review,
+    ReviewRow,
+    StateStore,
+    SuperuserStatusRow,
+    escalation_record,
+    review_record,
+)
 
 OPEN_STATES = WAITING
 
@@ -99,7 +108,7 @@ class Escalations:
             return max(1.0, statistics.median(waits))
         return self.settings.ladder_minutes[0] if self.settings.ladder_minutes else 60.0
 
-    def claim(self, escalation_id: int, superuser: str) -> tuple[bool, EscalationRow | None]:
+    def claim(self, escalation_id: int, superuser: str) -> tuple[bool, Escalation | None]:
         """Claim an open escalation; exactly one claimer wins even with concurrent presses."""
         now = self.store.clock()
         with self.store.session() as s:
@@ -118,7 +127,7 @@ class Escalations:
             )
         return bool(won), self.store.escalation(escalation_id)
 
-    def answer(self, escalation_id: int, superuser: str, text: str) -> EscalationRow | None:
+    def answer(self, escalation_id: int, superuser: str, text: str) -> Escalation | None:
         """Record the human answer; claims it on the way if nobody had."""
         now = self.store.clock()
         with self.store.session() as s:
@@ -129,9 +138,10 @@ class Escalations:
                 row.claimed_by, row.claimed_at = superuser, now
             row.status, row.answered_by, row.answer, row.answered_at = EscalationStatus.ANSWERED, superuser, text, now
             row.next_ping_at, row.updated_at = None, now
-            return row
+            s.flush()
+            return escalation_record(row)
 
-    def resolve(self, escalation_id: int) -> EscalationRow | None:
+    def resolve(self, escalation_id: int) -> Escalation | None:
         """answered -> resolved, once (the asker said it solved it, or a superuser accepted it)."""
         now = self.store.clock()
         with self.store.session() as s:
@@ -144,7 +154,7 @@ class Escalations:
             )
         return self.store.escalation(escalation_id) if won else None
 
-    def for_question(self, question_id: int, states: Sequence[str]) -> EscalationRow | None:
+    def for_question(self, question_id: int, states: Sequence[str]) -> Escalation | None:
         """The newest escalation of a question in one of these states."""
         with self.store.session() as s:
             query = (
@@ -152,7 +162,7 @@ class Escalations:
                 .where(EscalationRow.question_id == question_id, EscalationRow.status.in_(states))
                 .order_by(EscalationRow.id.desc())
             )
-            return s.scalars(query).first()
+            return escalation_record(s.scalars(query).first())
 
     def due(self) -> list[Notice]:
         """Climb the ladder for unclaimed escalations whose time is up, and expire stale ones."""
@@ -238,19 +248,21 @@ class Escalations:
             s.flush()
             return row.id
 
-    def pending_reviews(self) -> list[ReviewRow]:
+    def pending_reviews(self) -> list[Review]:
         with self.store.session() as s:
-            return list(s.scalars(select(ReviewRow).where(ReviewRow.status == "pending").order_by(ReviewRow.id)))
+            rows = s.scalars(select(ReviewRow).where(ReviewRow.status == "pending").order_by(ReviewRow.id))
+            return [review_record(r) for r in rows]
 
-    def approve(self, review_id: int) -> tuple[ReviewRow, EscalationRow] | None:
+    def approve(self, review_id: int) -> tuple[Review, Escalation] | None:
         with self.store.session() as s:
             review = s.get(ReviewRow, review_id, with_for_update=True)
             if review is None or review.status != "pending":
                 return None
             review.status = "approved"
-            escalation = s.get(EscalationRow, review.escalation_id)
+            s.flush()
+            escalation = escalation_record(s.get(EscalationRow, review.escalation_id))
             assert escalation is not None
-            return review, escalation
+            return review_record(review), escalation
 
     def counts(self) -> dict[str, int]:
         with self.store.session() as s:

@@ -15,7 +15,7 @@ from peerbot.bots.escalation import Escalations
 from peerbot.bots.notices import Notice, Outbox
 from peerbot.bots.recognition import Recognition
 from peerbot.bots.routing import ROUTING_AUDIENCE, ROUTING_DEPTH, rank_experts
-from peerbot.bots.state import EscalationRow, StateStore, near_miss_record
+from peerbot.bots.state import Escalation, StateStore, near_miss_record
 from peerbot.knowledge.entries import Match
 from peerbot.knowledge.retriever import Retriever
 
@@ -148,7 +148,7 @@ class Handoff:
         await self.record_answer(escalation.id, superuser, text)
         return escalation.id
 
-    async def record_answer(self, escalation_id: int, superuser: Superuser, text: str) -> EscalationRow | None:
+    async def record_answer(self, escalation_id: int, superuser: Superuser, text: str) -> Escalation | None:
         row = await asyncio.to_thread(self.escalations.answer, escalation_id, superuser.community_id, text)
         if row is None:
             return None
@@ -176,7 +176,7 @@ class Handoff:
 
     # -- accept ---------------------------------------------------------------------------------------------
 
-    async def resolve(self, escalation: EscalationRow) -> None:
+    async def resolve(self, escalation: Escalation) -> None:
         """The human answer solved it: resolve, capture into the knowledge base, award the expert."""
         resolved = await asyncio.to_thread(self.escalations.resolve, escalation.id)
         if resolved is None or resolved.answer is None or resolved.answered_by is None:
@@ -208,7 +208,7 @@ class Handoff:
         await self.outbox.deliver([to_asker(escalation, text, answered=True)])
         return Reply(Outcome.COMMAND, messages.APPROVED.format(id=review_id, who=review.author_name))
 
-    async def _capture(self, escalation: EscalationRow, answer: str, author: str, author_id: str) -> None:
+    async def _capture(self, escalation: Escalation, answer: str, author: str, author_id: str) -> None:
         if self.capture is None:
             return
         date = self.store.clock().isoformat()
@@ -220,7 +220,7 @@ class Handoff:
             await self.outbox.deliver(await asyncio.to_thread(self.recognition.award, superuser, reason, ref))
 
 
-def to_asker(row: EscalationRow, text: str, *, answered: bool = False) -> Notice:
+def to_asker(row: Escalation, text: str, *, answered: bool = False) -> Notice:
     """An update in the asker's conversation; `answered`: it brings a person's answer to confirm."""
     return Notice(
         "asker",

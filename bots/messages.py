@@ -12,7 +12,7 @@ from peerbot.knowledge.sanitize import neutralize_mentions
 
 if TYPE_CHECKING:
     from peerbot.bots.recognition import Standing
-    from peerbot.bots.state import ReviewRow
+    from peerbot.bots.state import Review
 
 EMPTY_QUESTION = "I didn't catch a question there. Type what you need help with and I'll look for a community answer."
 APOLOGY = (
@@ -139,7 +139,7 @@ def leaderboard(standings: Sequence[Standing], period: str) -> str:
     return "\n".join(lines)
 
 
-def reviews(pending: Sequence[ReviewRow]) -> str:
+def reviews(pending: Sequence[Review]) -> str:
     if not pending:
         return NO_REVIEWS
     lines = ["Answers waiting for approval (/approve R):"]

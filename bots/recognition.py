@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from peerbot.bots.config import RecognitionSettings, Superuser
 from peerbot.bots.notices import Notice
-from peerbot.bots.state import BadgeRow, EscalationRow, PointsRow, StateStore
+from peerbot.bots.state import BadgeRow, Escalation, PointsRow, StateStore
 from peerbot.knowledge.entries import KnowledgeEntry
 
 FIRST_ANSWER = "First Answer"
@@ -109,7 +109,7 @@ class Recognition:
             for who, points in ordered
         ]
 
-    def answered_fast(self, escalation: EscalationRow, at: datetime) -> bool:
+    def answered_fast(self, escalation: Escalation, at: datetime) -> bool:
         return (at - escalation.created_at).total_seconds() <= self.settings.fast_minutes * 60
 
 

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from peerbot.bots.bot import Bot
 from peerbot.bots.config import Settings
 from peerbot.bots.conversation import Outcome, Question, Reply, Verdict
-from peerbot.bots.state import StateStore, utcnow
+from peerbot.bots.state import utcnow
 from peerbot.errors import ConfigError
 from peerbot.knowledge.embedder import Embedder
 from peerbot.knowledge.entries import KnowledgeEntry
@@ -261,17 +261,20 @@ def run_simulation(
     """`peerbot simulate`: refuses a state store that already has questions unless forced; returns a summary."""
     from peerbot.bots import app as wiring
 
-    existing = sum(StateStore(settings.state_url).outcome_counts().values())
-    if existing and not force:
-        raise ConfigError(
-            f"the state store {settings.state_url} already has {existing} questions: "
-            "pass --force to add simulated traffic to it, or point state.url / DATABASE_URL at a new file"
-        )
-    kb, _ = wiring.load_knowledge(settings, embedder)
     clock = SimClock(utcnow())
-    report = simulate(
-        wiring.make_bot(settings, embedder, kb, clock=clock), clock, days=days, per_day=per_day, seed=seed
-    )
+    store = wiring.open_store(settings, clock)
+    try:
+        existing = sum(store.outcome_counts().values())
+        if existing and not force:
+            raise ConfigError(
+                f"the state store {settings.state_url} already has {existing} questions: "
+                "pass --force to add simulated traffic to it, or point state.url / DATABASE_URL at a new file"
+            )
+        kb, _ = wiring.load_knowledge(settings, embedder)
+        bot = wiring.make_bot(settings, embedder, kb, clock=clock, store=store)
+        report = simulate(bot, clock, days=days, per_day=per_day, seed=seed)
+    finally:
+        store.close()
     outcomes = ", ".join(f"{n} {k}" for k, n in sorted(report.outcomes.items()))
     feedback = ", ".join(f"{n} {k}" for k, n in sorted(report.feedback.items())) or "none"
     return (

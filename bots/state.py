@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -161,6 +162,94 @@ class HandledEvent(Base):
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+# -- what the store hands out: frozen records, never ORM rows or sessions ---------------------------------
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    id: int
+    created_at: datetime
+    platform: str
+    channel: str | None
+    thread: str | None
+    public: bool
+    asker: str
+    text: str
+    outcome: str
+    confidence: float | None
+    entry_id: str | None
+    index_version: str | None
+
+
+@dataclass(frozen=True)
+class Escalation:
+    id: int
+    question_id: int
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    platform: str
+    channel: str | None
+    thread: str | None
+    asker: str
+    question: str
+    superusers: tuple[str, ...]
+    near_misses: tuple[dict[str, Any], ...]
+    reason: str
+    answered_by: str | None
+    answer: str | None
+    answered_at: datetime | None
+    public: bool
+    urgent: bool
+    experts: tuple[str, ...]
+    level: int
+    next_ping_at: datetime | None
+    claimed_by: str | None
+    claimed_at: datetime | None
+    resolved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    escalation_id: int
+    author: str
+    author_name: str
+    answer: str
+    status: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class FeedbackRecord:
+    id: int
+    question_id: int
+    user: str
+    verdict: str
+    created_at: datetime
+
+
+Record = TypeVar("Record")
+
+
+def frozen(record: type[Record], row: Base | None) -> Record | None:
+    """An ORM row as its frozen record (lists become tuples); None stays None."""
+    if row is None:
+        return None
+    values = {f.name: getattr(row, f.name) for f in fields(record)}  # type: ignore[arg-type]
+    return record(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+
+
+def escalation_record(row: EscalationRow | None) -> Escalation | None:
+    return frozen(Escalation, row)
+
+
+def review_record(row: ReviewRow) -> Review:
+    found = frozen(Review, row)
+    assert found is not None
+    return found
+
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 BASELINE = "0001"  # the schema that create_all made before migrations existed
 DIALECTS = ("sqlite", "postgresql")
@@ -273,11 +362,11 @@ class StateStore:
             s.flush()
             return row.id
 
-    def escalation(self, escalation_id: int) -> EscalationRow | None:
+    def escalation(self, escalation_id: int) -> Escalation | None:
         with self.session() as s:
-            return s.get(EscalationRow, escalation_id)
+            return escalation_record(s.get(EscalationRow, escalation_id))
 
-    def last_question(self, platform: str, asker: str) -> QuestionRow | None:
+    def last_question(self, platform: str, asker: str) -> AskedQuestion | None:
         with self.session() as s:
             query = (
                 select(QuestionRow)
@@ -286,11 +375,11 @@ class StateStore:
                 .order_by(QuestionRow.id.desc())
                 .limit(1)
             )
-            return s.scalars(query).first()
+            return frozen(AskedQuestion, s.scalars(query).first())
 
-    def question(self, question_id: int) -> QuestionRow | None:
+    def question(self, question_id: int) -> AskedQuestion | None:
         with self.session() as s:
-            return s.get(QuestionRow, question_id)
+            return frozen(AskedQuestion, s.get(QuestionRow, question_id))
 
     def record_feedback(self, question_id: int, user: str, verdict: str) -> int:
         with self.session() as s:
@@ -299,11 +388,12 @@ class StateStore:
             s.flush()
             return row.id
 
-    def feedback_for(self, question_id: int) -> list[FeedbackRow]:
+    def feedback_for(self, question_id: int) -> list[FeedbackRecord]:
         with self.session() as s:
-            return list(s.scalars(select(FeedbackRow).where(FeedbackRow.question_id == question_id)))
+            rows = s.scalars(select(FeedbackRow).where(FeedbackRow.question_id == question_id))
+            return [r for r in (frozen(FeedbackRecord, row) for row in rows) if r is not None]
 
-    def open_escalation_in(self, platform: str, thread: str) -> EscalationRow | None:
+    def open_escalation_in(self, platform: str, thread: str) -> Escalation | None:
         """The newest escalation still waiting for a person in that thread."""
         with self.session() as s:
             query = (
@@ -313,7 +403,7 @@ class StateStore:
                 .order_by(EscalationRow.id.desc())
                 .limit(1)
             )
-            return s.scalars(query).first()
+            return escalation_record(s.scalars(query).first())
 
     def forget_author(self, author: str) -> None:
         self.add_once(ForgottenAuthor, author=author.lower(), created_at=self.clock())

@@ -25,4 +25,7 @@ def serve(
     data.knowledge.current()
     if on_ready is not None:
         on_ready(f"peerbot dashboard on http://{host}:{port}/ (log in with ${TOKEN_ENV})")
-    uvicorn.run(create_app(data, auth), host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(create_app(data, auth), host=host, port=port, log_level="warning")
+    finally:
+        data.store.close()

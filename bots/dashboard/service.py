@@ -70,7 +70,7 @@ class DashboardData:
     ) -> None:
         self.settings = settings
         self.embedder = embedder
-        self.store = store or StateStore(settings.state_url)
+        self.store = store or wiring.open_store(settings)  # the dashboard process's one store
         self.knowledge = Knowledge(settings, embedder)
         self.clock = clock
         self.gap_embedder = CachedEmbedder(embedder)

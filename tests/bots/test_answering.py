@@ -43,3 +43,23 @@ def test_the_preview_decides_as_the_bot_does_and_records_nothing(testbot: TestBo
         found = preview.assess(question, Audience())
         assert found.outcome is testbot.ask(question).outcome
     assert testbot.ask("/stats").text.startswith("Questions: 2 ")
+
+
+def test_the_bot_opens_one_state_store_and_closes_it(settings: Any, monkeypatch: Any) -> None:
+    from peerbot.bots import state
+
+    opened: list[state.StateStore] = []
+    real = state.StateStore
+
+    class Counted(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            opened.append(self)
+
+    monkeypatch.setattr(wiring, "StateStore", Counted)
+    embedder = wiring.open_embedder(settings)
+    wiring.reindex(settings, embedder)  # `peerbot index` alone opens one store and closes it
+    kb, _ = wiring.load_knowledge(settings, embedder)
+    bot = wiring.make_bot(settings, embedder, kb)
+    assert len(opened) == 2 and opened[1] is bot.store  # the bot's store also serves its trust policy
+    bot.close()

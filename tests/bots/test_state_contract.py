@@ -4,6 +4,7 @@ Concurrency tests use one StateStore per thread, as separate replicas would, on 
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -149,8 +150,25 @@ def test_json_columns_round_trip(store: StateStore) -> None:
     escalation_id = open_one(store)
     row = store.escalation(escalation_id)
     assert row is not None
-    assert row.superusers == ["u-mara"] and row.experts == ["u-mara", "u-devon", "u-priya"]
-    assert row.near_misses == [{"title": "close", "url": None, "confidence": 0.2, "entry_id": "x"}]
+    assert row.superusers == ("u-mara",) and row.experts == ("u-mara", "u-devon", "u-priya")
+    assert row.near_misses == ({"title": "close", "url": None, "confidence": 0.2, "entry_id": "x"},)
+
+
+def test_the_store_hands_out_frozen_records_not_rows(store: StateStore) -> None:
+    escalation_id = open_one(store)
+    question_id = ask(store, outcome="answer")
+    store.record_feedback(question_id, "alice", "solved")
+    escalation, question = store.escalation(escalation_id), store.question(question_id)
+    last, (feedback,) = store.last_question("console", "alice"), store.feedback_for(question_id)
+    claimed, row = escalations(store).claim(escalation_id, "u-mara")
+    answered = escalations(store).answer(escalation_id, "u-mara", "Try turning it off and on.")
+    for record in (escalation, question, last, feedback, row, answered):
+        assert record is not None and dataclasses.is_dataclass(record)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            record.id = 0  # type: ignore[misc]
+    assert claimed and row is not None and (row.status, row.claimed_by) == ("claimed", "u-mara")
+    assert answered is not None and (answered.status, answered.answer) == ("answered", "Try turning it off and on.")
+    assert escalation is not None and escalation.status == "open"  # a record is a snapshot: it never changes
 
 
 # -- once-only ---------------------------------------------------------------------------------------
@@ -221,7 +239,7 @@ def test_each_ladder_step_fires_once_across_replicas(stores: Callable[[], StateS
     expected = [(e, "u-devon") for e in ids] + [(e, "u-priya") for e in ids]
     assert sorted(pings) == sorted(expected)
     rows = [replicas[0].escalation(e) for e in ids]
-    assert [(r.level, r.superusers) for r in rows if r] == [(2, ["u-mara", "u-devon", "u-priya"])] * 4
+    assert [(r.level, r.superusers) for r in rows if r] == [(2, ("u-mara", "u-devon", "u-priya"))] * 4
 
 
 def test_stale_escalations_expire_once(stores: Callable[[], StateStore], clock: Clock) -> None:
