@@ -28,14 +28,10 @@ from peerbot.adapters.slack_parse import (
 from peerbot.adapters.slack_render import (
     CLAIM_PREFIX,
     FEEDBACK_PREFIX,
-    Message,
     escape,
     inert,
     message,
     render,
-    render_escalation,
-    render_ping,
-    render_to_asker,
     slack_commands,
     user_mention,
 )
@@ -43,7 +39,7 @@ from peerbot.bots import messages
 from peerbot.bots.bot import Bot
 from peerbot.bots.commands import Access
 from peerbot.bots.config import Settings
-from peerbot.bots.conversation import Outcome, Question, Reply
+from peerbot.bots.conversation import Outcome, Question
 from peerbot.bots.notices import Notice
 from peerbot.bots.secrets import require_env
 from peerbot.errors import AdapterError
@@ -67,6 +63,7 @@ except ImportError as exc:  # pragma: no cover - depends on the install
 
 from peerbot.adapters.slack_http import refuse_malformed  # after the install check
 from peerbot.adapters.slack_lookup import SlackLookup, slack_error
+from peerbot.adapters.slack_post import SlackPoster
 
 log = logging.getLogger(__name__)
 
@@ -110,12 +107,12 @@ class SlackAdapter:
         self.port = settings.slack.port if port is None else port
         self.help_channels = frozenset(settings.slack.help_channels)
         self.admins = frozenset(settings.slack.admins)
-        self.slack_ids = {s.community_id: s.slack_id for s in settings.superusers if s.slack_id}
         self._bot: Bot | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         self._busy: set[asyncio.Task[Any]] = set()
         self.lookup = SlackLookup(self.client)
+        self.poster = SlackPoster(self.client, settings, self.lookup)
 
     @classmethod
     def from_env(cls, settings: Settings, *, base_url: str | None = None) -> SlackAdapter:
@@ -330,10 +327,10 @@ class SlackAdapter:
                 return
             posted, channel = body.get("message") or {}, (body.get("channel") or {}).get("id")
             if channel:
-                await self._send(channel, posted.get("thread_ts") or posted.get("ts"), render(reply))
+                await self.poster.send(channel, posted.get("thread_ts") or posted.get("ts"), render(reply))
             else:
                 await respond(text=escape(reply.text), response_type="ephemeral", replace_original=False)
-            await self._escalate(reply)
+            await self.poster.escalate(reply)
 
     async def _on_claim(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
@@ -359,13 +356,13 @@ class SlackAdapter:
             reply = await self.bot.handle(question)
             if reply is None:  # a redelivered event, answered the first time
                 return
-            await self._post(channel, thread_ts, render(reply))
+            await self.poster.post(channel, thread_ts, render(reply))
         except Exception:
             log.exception("failed to answer on Slack", extra={"channel": channel})
-            await self._send(channel, thread_ts, message(messages.APOLOGY))
+            await self.poster.send(channel, thread_ts, message(messages.APOLOGY))
             return
         if reply.escalated:  # no trusted answer, or an upset asker: a person follows up too
-            await self._escalate(reply)
+            await self.poster.escalate(reply)
 
     async def _ask_a_human(self, question: Question, respond: AsyncRespond) -> None:
         """`/peerbot human`: the bot escalates the asker's last question in its own thread (the escalation says
@@ -376,99 +373,13 @@ class SlackAdapter:
             return
         if reply.escalation.thread:
             channel, root_ts = split_thread(reply.escalation.thread)
-            await self._send(channel, root_ts, render(reply))
-        await self._escalate(reply)
-
-    async def _post(self, channel: str, thread_ts: str | None, msg: Message) -> None:
-        await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, link_names=False, **msg)
-
-    async def _send(self, channel: str, thread_ts: str | None, msg: Message) -> bool:
-        """_post, logging instead of raising."""
-        try:
-            await self._post(channel, thread_ts, msg)
-        except Exception:
-            log.exception("failed to post on Slack", extra={"channel": channel})
-            return False
-        return True
-
-    async def _escalate(self, reply: Reply) -> None:
-        """Ping the superusers in the escalation channel (and by DM when configured) with the question."""
-        row = reply.escalation  # everything the note shows comes with the reply
-        if row is None:
-            return
-        try:
-            pinged = self._slack_ids(row.notify)
-            channel, root_ts = split_thread(row.thread) if row.thread else (row.channel or "", "")
-            answered = reply.outcome is Outcome.ANSWER and bool(reply.matches)
-            note = render_escalation(
-                escalation_id=row.id,
-                superusers=pinged,
-                asker=await self.lookup.display_name(row.asker),
-                question=row.question,
-                channel=channel or None,
-                permalink=await self.lookup.permalink(channel, root_ts),
-                near_misses=[] if answered else reply.matches,
-                urgent=reply.urgent,
-                answered_with=reply.matches[0] if answered else None,
-            )
-        except Exception:
-            log.exception("failed to prepare the escalation note", extra={"escalation_id": reply.escalation_id})
-            return
-        for target in self._superuser_targets(pinged):
-            await self._send(target, None, note)
-
-    def _slack_ids(self, superusers: Sequence[str]) -> list[str]:
-        """The Slack ids of superusers (community ids); those without one are logged, not pinged."""
-        unknown = [c for c in superusers if c not in self.slack_ids]
-        if unknown:
-            log.warning("superusers without slack_id were not pinged", extra={"superusers": unknown})
-        return [self.slack_ids[c] for c in superusers if c in self.slack_ids]
-
-    def _superuser_targets(self, pinged: Sequence[str]) -> list[str]:
-        """Where superusers read pings: the escalation channel, and each pinged superuser's DMs when configured."""
-        slack = self.settings.slack
-        return ([slack.escalation_channel] if slack.escalation_channel else []) + (
-            list(pinged) if slack.dm_superusers else []
-        )
+            await self.poster.send(channel, root_ts, render(reply))
+        await self.poster.escalate(reply)
 
     # -- notices from the bot (the Notifier seam) ------------------------------------------------------------
 
     async def deliver(self, notices: Sequence[Notice]) -> None:
-        """Ladder pings and announcements to the superusers, updates in the asker's thread; a notice that fails
-        is logged and the others still go."""
-        for notice in notices:
-            if notice.platform not in (None, self.name):
-                continue
-            try:
-                await self._deliver(notice)
-            except Exception:
-                log.exception(
-                    "failed to deliver a notice", extra={"kind": notice.kind, "escalation_id": notice.escalation_id}
-                )
-
-    async def _deliver(self, notice: Notice) -> None:
-        if notice.kind == "asker":
-            await self._to_asker(notice)
-            return
-        if notice.kind == "ping":
-            pinged = self._slack_ids([s.community_id for s in notice.superusers])
-            targets, msg = self._superuser_targets(pinged), render_ping(notice.text, pinged, notice.escalation_id)
-        else:  # announcements: the announce channel, else the escalation channel
-            channel = self.settings.slack.announce_channel or self.settings.slack.escalation_channel
-            targets, msg = [channel] if channel else [], message(notice.text)
-        if not targets:
-            log.warning("a notice has nowhere to go: set slack.escalation_channel", extra={"kind": notice.kind})
-        for target in targets:
-            await self._send(target, None, msg)
-
-    async def _to_asker(self, notice: Notice) -> None:
-        """In the asker's thread; when a person answered, with the buttons to say it solved it."""
-        channel, root_ts = split_thread(notice.thread) if notice.thread else (notice.channel or "", "")
-        if not channel:
-            log.warning("an update for an asker has no conversation", extra={"escalation_id": notice.escalation_id})
-            return
-        question_id = notice.question_id if notice.answered else None
-        await self._post(channel, root_ts or None, render_to_asker(notice.text, question_id))
+        await self.poster.deliver(notices)
 
     async def _human_answer(self, event: Payload, bot_user_id: str | None) -> None:
         channel, user = str(event["channel"]), str(event["user"])

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from peerbot.bots.config import RecognitionSettings, Superuser
 from peerbot.bots.notices import Notice
-from peerbot.bots.state import BadgeRow, Escalation, PointsRow, StateStore
+from peerbot.bots.state import Escalation, StateStore
 from peerbot.knowledge.entries import KnowledgeEntry
 
 FIRST_ANSWER = "First Answer"
@@ -48,8 +46,7 @@ class Recognition:
         """Record points once per (superuser, reason, ref); announce new ranks and badges."""
         points = self.points_for(reason)
         before = self.total(superuser)
-        row = {"superuser": superuser, "points": points, "reason": reason, "ref": ref, "created_at": self.store.clock()}
-        if not self.store.add_once(PointsRow, **row):
+        if not self.store.add_points(superuser, points, reason, ref):
             return []  # already awarded for this
         notices = []
         rank = self.rank_for(before + points)
@@ -73,39 +70,23 @@ class Recognition:
         return [b for b in earned if self._grant(superuser, b)]
 
     def _grant(self, superuser: str, badge: str) -> bool:
-        return self.store.add_once(BadgeRow, superuser=superuser, badge=badge, earned_at=self.store.clock())
+        return self.store.grant_badge(superuser, badge)
 
     def _announce(self, text: str) -> Notice:
         return Notice(kind="announce", text=f"🏅 {text}")
 
     def counts(self, superuser: str) -> dict[str, int]:
-        with self.store.session() as s:
-            rows = s.execute(
-                select(PointsRow.reason, func.count())
-                .where(PointsRow.superuser == superuser)
-                .group_by(PointsRow.reason)
-            ).all()
-        return {reason: int(n) for reason, n in rows}
+        return self.store.awards_by_reason(superuser)
 
     def total(self, superuser: str, since: datetime | None = None) -> int:
-        with self.store.session() as s:
-            query = select(func.coalesce(func.sum(PointsRow.points), 0)).where(PointsRow.superuser == superuser)
-            if since is not None:
-                query = query.where(PointsRow.created_at >= since)
-            return int(s.scalar(query) or 0)
+        return self.store.total_points(superuser, since)
 
     def leaderboard(self, since: datetime | None = None, limit: int = 10) -> list[Standing]:
-        with self.store.session() as s:
-            query = select(PointsRow.superuser, func.sum(PointsRow.points)).group_by(PointsRow.superuser)
-            if since is not None:
-                query = query.where(PointsRow.created_at >= since)
-            totals = {who: int(p) for who, p in s.execute(query).all()}
-            badges: dict[str, list[str]] = defaultdict(list)
-            for row in s.scalars(select(BadgeRow).order_by(BadgeRow.earned_at)):
-                badges[row.superuser].append(row.badge)
+        totals = self.store.points_by_superuser(since)
+        badges = self.store.badges_by_superuser()
         ordered = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         return [  # totals of all time decide the rank, the period decides the order
-            Standing(who, self.names.get(who, who), points, self.rank_for(self.total(who)), tuple(badges[who]))
+            Standing(who, self.names.get(who, who), points, self.rank_for(self.total(who)), tuple(badges.get(who, ())))
             for who, points in ordered
         ]
 

@@ -7,11 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select
 
-from peerbot.bots.conversation import Verdict
 from peerbot.bots.dashboard.metrics import ALL_TIME, Period
-from peerbot.bots.state import FeedbackRow, QuestionRow, StateStore
+from peerbot.bots.state import StateStore
 from peerbot.knowledge.embedder import Embedder
 from peerbot.knowledge.lexical import content_words
 
@@ -46,12 +44,7 @@ class Gap:
 
 def gap_questions(store: StateStore, period: Period = ALL_TIME) -> list[str]:
     """Questions escalated for want of an answer, or whose answer was reported unhelpful or not enough."""
-    with store.session() as s:
-        flagged = select(FeedbackRow.question_id).where(FeedbackRow.verdict.in_((Verdict.UNHELPFUL, Verdict.HUMAN)))
-        query = select(QuestionRow.text).where((QuestionRow.outcome == "escalate") | QuestionRow.id.in_(flagged))
-        if period.since is not None:
-            query = query.where(QuestionRow.created_at >= period.since)
-        return list(s.scalars(query.order_by(QuestionRow.id)))
+    return store.unanswered_question_texts(period.since)
 
 
 def topic_label(texts: list[str], words: int = 3, ignore: frozenset[str] = frozenset()) -> str:

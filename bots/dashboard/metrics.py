@@ -19,12 +19,11 @@ from datetime import date, datetime
 from functools import lru_cache
 
 import numpy as np
-from sqlalchemy import select
 
 from peerbot.bots.config import Settings
 from peerbot.bots.conversation import HUMAN_ANSWERED, EscalationStatus, Outcome, Verdict
 from peerbot.bots.recognition import Recognition
-from peerbot.bots.state import EscalationRow, FeedbackRow, PointsRow, QuestionRow, StateStore
+from peerbot.bots.state import AskedQuestion, Escalation, StateStore
 from peerbot.bots.urgency import sentiment
 
 OUTCOMES = (
@@ -57,41 +56,28 @@ class Period:
 ALL_TIME = Period()
 
 
-def _questions(store: StateStore, period: Period) -> list[QuestionRow]:
-    with store.session() as s:
-        query = select(QuestionRow).order_by(QuestionRow.created_at, QuestionRow.id)
-        if period.since is not None:
-            query = query.where(QuestionRow.created_at >= period.since)
-        return list(s.scalars(query))
+def _questions(store: StateStore, period: Period) -> list[AskedQuestion]:
+    return store.questions_since(period.since)
 
 
-def _escalations(store: StateStore, period: Period) -> list[EscalationRow]:
-    with store.session() as s:
-        query = select(EscalationRow).order_by(EscalationRow.id)
-        if period.since is not None:
-            query = query.where(EscalationRow.created_at >= period.since)
-        return list(s.scalars(query))
+def _escalations(store: StateStore, period: Period) -> list[Escalation]:
+    return store.escalations_since(period.since)
 
 
 def _verdicts(store: StateStore) -> dict[int, set[str]]:
-    with store.session() as s:
-        verdicts: dict[int, set[str]] = defaultdict(set)
-        for question_id, verdict in s.execute(select(FeedbackRow.question_id, FeedbackRow.verdict)):
-            verdicts[question_id].add(verdict)
-        return verdicts
+    return store.verdicts_by_question()
 
 
 def _escalation_status(store: StateStore) -> dict[int, str]:
     """Per question, the best status of its escalations (a person's answer wins)."""
     best: dict[int, str] = {}
-    with store.session() as s:
-        for question_id, status in s.execute(select(EscalationRow.question_id, EscalationRow.status)):
-            if question_id not in best or status in HUMAN_ANSWERED:
-                best[question_id] = status
+    for question_id, status in store.escalation_statuses():
+        if question_id not in best or status in HUMAN_ANSWERED:
+            best[question_id] = status
     return best
 
 
-def classify(question: QuestionRow, verdicts: set[str], escalation: str | None) -> str:
+def classify(question: AskedQuestion, verdicts: set[str], escalation: str | None) -> str:
     if escalation is not None:
         return "escalated" if escalation in HUMAN_ANSWERED else "unanswered"
     if question.outcome == Outcome.ANSWER:
@@ -103,7 +89,7 @@ def classify(question: QuestionRow, verdicts: set[str], escalation: str | None) 
     return "unanswered"
 
 
-def outcome_by_question(store: StateStore, period: Period = ALL_TIME) -> list[tuple[QuestionRow, str]]:
+def outcome_by_question(store: StateStore, period: Period = ALL_TIME) -> list[tuple[AskedQuestion, str]]:
     verdicts, escalations = _verdicts(store), _escalation_status(store)
     return [(q, classify(q, verdicts.get(q.id, set()), escalations.get(q.id))) for q in _questions(store, period)]
 
@@ -247,11 +233,7 @@ def leaderboard(store: StateStore, settings: Settings, period: Period = ALL_TIME
     """Every configured superuser (and anyone else with points), most points in the period first."""
     recognition = Recognition(store, settings.recognition, settings.superusers)
     standings = {s.superuser: s for s in recognition.leaderboard(period.since, limit=10_000)}
-    with store.session() as s:
-        query = select(PointsRow.superuser).where(PointsRow.reason == "deflection")
-        if period.since is not None:
-            query = query.where(PointsRow.created_at >= period.since)
-        deflections = Counter(s.scalars(query))
+    deflections = store.award_counts("deflection", period.since)
     rows = [
         LeaderRow(st.superuser, st.name, st.points, st.rank, st.badges, deflections.get(st.superuser, 0))
         for st in standings.values()
@@ -286,6 +268,6 @@ def sentiment_by_day(store: StateStore, threshold: float, period: Period = ALL_T
     ]
 
 
-def urgent_escalations(store: StateStore, period: Period = ALL_TIME) -> list[EscalationRow]:
+def urgent_escalations(store: StateStore, period: Period = ALL_TIME) -> list[Escalation]:
     """Urgent escalations, newest first."""
     return [r for r in reversed(_escalations(store, period)) if r.urgent]

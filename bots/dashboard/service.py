@@ -9,14 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from peerbot.bots import app as wiring
 from peerbot.bots.config import Settings
 from peerbot.bots.dashboard import charts, metrics
 from peerbot.bots.dashboard.gaps import CachedEmbedder, Gap, content_gaps
 from peerbot.bots.dashboard.metrics import Period
-from peerbot.bots.state import Base, StateStore, utcnow
+from peerbot.bots.state import StateStore, utcnow
 from peerbot.errors import PeerbotError
 from peerbot.knowledge.base import KnowledgeBase
 from peerbot.knowledge.embedder import Embedder
@@ -190,16 +188,7 @@ class DashboardData:
         return make(self.period(days)) if make else None
 
     def _raw(self, name: str, period: Period) -> Table:
-        table = Base.metadata.tables[name]
-        columns = [c.name for c in table.columns]
-        query = select(table)
-        if period.since is not None and "created_at" in table.c:
-            query = query.where(table.c.created_at >= period.since)
-        if "earned_at" in table.c and period.since is not None:
-            query = query.where(table.c.earned_at >= period.since)
-        with self.store.session() as s:
-            rows = [list(r) for r in s.execute(query)]
-        return columns, rows
+        return self.store.export_table(name, period.since)
 
     def _t_questions_by_day(self, p: Period) -> Table:
         rows = metrics.questions_by_day(self.store, p)

@@ -53,7 +53,7 @@ def seed(store: StateStore) -> None:
     ]
     escalations[0].update(answered_by="u-mara", answer="Use the order page.", answered_at=_at(20), resolved_at=_at(60))
     escalations[1].update(answered_by="u-devon", answer="Send it back.", answered_at=_at(100))
-    with store.session() as s:
+    with store._session() as s:  # the test reads the tables directly
         for qid, when, platform, channel, text, outcome in questions:
             s.add(
                 QuestionRow(

@@ -23,7 +23,7 @@ def test_simulated_traffic_fills_every_table(indexed: Settings) -> None:
     clock = SimClock(END)
     report = simulate(wiring.make_bot(indexed, embedder, kb, clock=clock), clock, days=4, per_day=12, seed=3, end=END)
     store = StateStore(indexed.state_url)
-    with store.session() as s:
+    with store._session() as s:  # the test reads the tables directly
         days = {d.date() for d in s.scalars(select(QuestionRow.created_at))}
         questions = s.scalar(select(func.count()).select_from(QuestionRow))
         statuses = set(s.scalars(select(EscalationRow.status)))

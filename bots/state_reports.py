@@ -1,0 +1,78 @@
+"""The state store's reads for reports (the dashboard): questions, escalations and feedback over a period,
+and the raw tables as CSV-ready columns and rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from peerbot.bots.conversation import Outcome, Verdict
+from peerbot.bots.schema import (
+    AskedQuestion,
+    Base,
+    Escalation,
+    EscalationRow,
+    FeedbackRow,
+    Queries,
+    QuestionRow,
+    escalation_record,
+    frozen,
+)
+
+EXPORTED_TABLES = ("questions", "escalations", "feedback", "points", "badges", "review_queue")
+
+
+class ReportQueries(Queries):
+    def questions_since(self, since: datetime | None = None) -> list[AskedQuestion]:
+        with self._session() as s:
+            query = select(QuestionRow).order_by(QuestionRow.created_at, QuestionRow.id)
+            if since is not None:
+                query = query.where(QuestionRow.created_at >= since)
+            return [q for q in (frozen(AskedQuestion, row) for row in s.scalars(query)) if q is not None]
+
+    def escalations_since(self, since: datetime | None = None) -> list[Escalation]:
+        with self._session() as s:
+            query = select(EscalationRow).order_by(EscalationRow.id)
+            if since is not None:
+                query = query.where(EscalationRow.created_at >= since)
+            return [e for e in (escalation_record(row) for row in s.scalars(query)) if e is not None]
+
+    def verdicts_by_question(self) -> dict[int, set[str]]:
+        verdicts: dict[int, set[str]] = defaultdict(set)
+        with self._session() as s:
+            for question_id, verdict in s.execute(select(FeedbackRow.question_id, FeedbackRow.verdict)):
+                verdicts[question_id].add(verdict)
+        return verdicts
+
+    def escalation_statuses(self) -> list[tuple[int, str]]:
+        """(question id, status) of every escalation, oldest first."""
+        with self._session() as s:
+            rows = s.execute(select(EscalationRow.question_id, EscalationRow.status).order_by(EscalationRow.id))
+            return [(int(q), str(status)) for q, status in rows]
+
+    def unanswered_question_texts(self, since: datetime | None = None) -> list[str]:
+        """Questions escalated for want of an answer, or whose answer was reported unhelpful or not enough."""
+        with self._session() as s:
+            flagged = select(FeedbackRow.question_id).where(FeedbackRow.verdict.in_((Verdict.UNHELPFUL, Verdict.HUMAN)))
+            query = select(QuestionRow.text).where(
+                (QuestionRow.outcome == Outcome.ESCALATE) | QuestionRow.id.in_(flagged)
+            )
+            if since is not None:
+                query = query.where(QuestionRow.created_at >= since)
+            return list(s.scalars(query.order_by(QuestionRow.id)))
+
+    def export_table(self, name: str, since: datetime | None = None) -> tuple[list[str], list[list[Any]]]:
+        """One of EXPORTED_TABLES as its column names and rows (created, or earned, since `since`)."""
+        if name not in EXPORTED_TABLES:
+            raise ValueError(f"no table {name!r} to export (tables: {', '.join(EXPORTED_TABLES)})")
+        table = Base.metadata.tables[name]
+        query = select(table)
+        if since is not None and "created_at" in table.c:
+            query = query.where(table.c.created_at >= since)
+        if since is not None and "earned_at" in table.c:
+            query = query.where(table.c.earned_at >= since)
+        with self._session() as s:
+            return [c.name for c in table.columns], [list(r) for r in s.execute(query)]
