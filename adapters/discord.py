@@ -99,7 +99,7 @@ class DiscordAdapter:
         try:
             client = await asyncio.wait_for(self.wait_until_ready(), timeout=60)
         except TimeoutError:
-            log.error("Discord is not connected: %d notices could not be delivered", len(notices))
+            log.error("Discord is not connected: notices could not be delivered", extra={"notices": len(notices)})
             return
         await client.deliver(notices)
 

@@ -53,21 +53,21 @@ class PeerbotClient(discord.Client):
         except discord.HTTPException:
             log.exception("could not register the slash commands; @mentions and help channels still work")
         else:
-            log.info("slash commands registered: %s", ", ".join(c.name for c in synced))
+            log.info("slash commands registered", extra={"commands": [c.name for c in synced]})
 
     async def on_ready(self) -> None:
-        log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
+        log.info("connected to Discord", extra={"bot_user": str(self.user), "servers": len(self.guilds)})
         if not self.intents.message_content:
             log.warning("running without the Message Content intent: answering /ask, @mentions and DMs only")
         missing = [c for c in self.help_channels if self.get_channel(c) is None]
         if missing:
-            log.warning("discord.help_channels not visible to the bot: %s", ", ".join(map(str, missing)))
+            log.warning("discord.help_channels not visible to the bot", extra={"channels": [str(c) for c in missing]})
         escalations = self.settings.discord.escalation_channel
         if escalations and is_public(self.get_channel(int(escalations))):
             log.warning(
-                "discord.escalation_channel %s is readable by @everyone: questions asked in private channels "
+                "discord.escalation_channel is readable by @everyone: questions asked in private channels "
                 "and DMs are quoted there; make it a private channel for superusers",
-                escalations,
+                extra={"channel": escalations},
             )
 
     def is_admin(self, interaction: discord.Interaction[Any]) -> bool:
@@ -86,7 +86,7 @@ class PeerbotClient(discord.Client):
             if question is not None:
                 await self._answer_message(message, channel, question)
         except Exception:
-            log.exception("failed to handle message %s", message.id)
+            log.exception("failed to handle a message", extra={"message_id": message.id})
             await self._apologise(message.channel)
 
     async def _resolve(self, message: discord.Message) -> Any:
@@ -96,7 +96,7 @@ class PeerbotClient(discord.Client):
             try:
                 return await self.fetch_channel(channel.id)
             except discord.HTTPException:
-                log.warning("could not fetch channel %s", channel.id)
+                log.warning("could not fetch a channel", extra={"channel": channel.id})
         return channel
 
     async def _human_answer(self, message: discord.Message, channel: Any) -> bool:
@@ -106,11 +106,11 @@ class PeerbotClient(discord.Client):
         recorded = await self.bot.human_answer(PLATFORM, str(channel.id), str(message.author.id), message.content)
         if recorded is None:
             return False
-        log.info("superuser reply recorded for escalation %s", recorded)
+        log.info("superuser reply recorded", extra={"escalation_id": recorded})
         try:
             await message.add_reaction("✅")
         except discord.HTTPException:
-            log.warning("could not react to superuser reply %s", message.id)
+            log.warning("could not react to a superuser reply", extra={"message_id": message.id})
         return True
 
     async def _answer_message(self, message: discord.Message, channel: Any, question: Question) -> None:
@@ -127,7 +127,10 @@ class PeerbotClient(discord.Client):
             except discord.HTTPException as exc:
                 thread = await self._channel(str(message.id)) if exc.code == 160004 else None  # already has one
                 if thread is None:
-                    log.warning("cannot start a thread in channel %s: %s; replying in the channel", channel.id, exc)
+                    log.warning(
+                        "cannot start a thread; replying in the channel",
+                        extra={"channel": channel.id, "error": str(exc)},
+                    )
                     reference = message
             if thread is not None:
                 target, link = thread, thread.jump_url
@@ -154,7 +157,7 @@ class PeerbotClient(discord.Client):
         try:
             await channel.send(messages.APOLOGY)
         except Exception:
-            log.exception("could not even apologise in channel %s", getattr(channel, "id", "?"))
+            log.exception("could not even apologise", extra={"channel": getattr(channel, "id", None)})
 
     # --- escalation
 
@@ -170,7 +173,7 @@ class PeerbotClient(discord.Client):
         """Ping the superusers in the escalation channel (else where the question was asked)."""
         channel = await self._escalation_channel() or fallback
         if channel is None:
-            log.error("escalation %s has nowhere to be posted", reply.escalation_id)
+            log.error("an escalation has nowhere to be posted", extra={"escalation_id": reply.escalation_id})
             return
         if is_public(channel):  # near misses may come from private entries the asker could see: not for everyone
             reply = dataclasses.replace(reply, matches=[m for m in reply.matches if m.entry.visibility == "public"])
@@ -198,10 +201,12 @@ class PeerbotClient(discord.Client):
             try:
                 channel = await self.fetch_channel(int(configured))
             except discord.HTTPException:
-                log.exception("discord.escalation_channel %s cannot be reached", configured)
+                log.exception("discord.escalation_channel cannot be reached", extra={"channel": configured})
                 return None
         if not isinstance(channel, discord.abc.Messageable):
-            log.error("discord.escalation_channel %s is not a channel messages can be sent to", configured)
+            log.error(
+                "discord.escalation_channel is not a channel messages can be sent to", extra={"channel": configured}
+            )
             return None
         return channel
 
@@ -212,7 +217,9 @@ class PeerbotClient(discord.Client):
             try:
                 await self._deliver(notice)
             except Exception:
-                log.exception("could not deliver a %s notice (escalation %s)", notice.kind, notice.escalation_id)
+                log.exception(
+                    "failed to deliver a notice", extra={"kind": notice.kind, "escalation_id": notice.escalation_id}
+                )
 
     async def _deliver(self, notice: Notice) -> None:
         if notice.kind == "asker":
@@ -220,7 +227,9 @@ class PeerbotClient(discord.Client):
                 return
             target = await self._channel(notice.thread) or await self._channel(notice.channel)
             if target is None:
-                log.warning("escalation %s: the asker's thread %s is gone", notice.escalation_id, notice.thread)
+                log.warning(
+                    "the asker's thread is gone", extra={"escalation_id": notice.escalation_id, "thread": notice.thread}
+                )
                 return
             parts = [Part(chunk) for chunk in split_text(notice.text)]
             if notice.question_id is not None and parts:  # the asker can say it solved it
@@ -233,7 +242,7 @@ class PeerbotClient(discord.Client):
         if channel is None and notice.escalation_id is not None:
             channel = await self._channel(notice.thread)  # the escalation's own thread
         if channel is None:
-            log.warning("a %s notice has nowhere to go: set discord.escalation_channel", notice.kind)
+            log.warning("a notice has nowhere to go: set discord.escalation_channel", extra={"kind": notice.kind})
             return
         users: list[int] = []
         if notice.kind == "ping":
@@ -268,7 +277,7 @@ class PeerbotClient(discord.Client):
         try:
             reply = await self.bot.claim(escalation_id, PLATFORM, str(interaction.user.id))
         except Exception:
-            log.exception("failed to claim escalation %s", escalation_id)
+            log.exception("failed to claim an escalation", extra={"escalation_id": escalation_id})
             reply = Reply(Outcome.ERROR, messages.APOLOGY)
         await interaction.followup.send(reply.text, ephemeral=True)
 
@@ -300,7 +309,7 @@ class PeerbotClient(discord.Client):
         try:
             await self._answer_interaction(interaction, interaction_question(interaction, text, anchor), anchor)
         except Exception:
-            log.exception("failed to answer /ask %s", interaction.id)
+            log.exception("failed to answer /ask", extra={"interaction_id": interaction.id})
             try:
                 await interaction.edit_original_response(content=messages.APOLOGY, view=None)
             except discord.HTTPException:
@@ -320,7 +329,7 @@ class PeerbotClient(discord.Client):
             try:
                 target = await channel.get_partial_message(anchor).create_thread(name=thread_name(question.text))
             except discord.HTTPException:
-                log.warning("cannot start a thread for /ask in channel %s", channel.id, exc_info=True)
+                log.warning("cannot start a thread for /ask", extra={"channel": channel.id}, exc_info=True)
             else:
                 link = target.jump_url
         if target is not None:
@@ -350,5 +359,5 @@ class PeerbotClient(discord.Client):
             link = getattr(target, "jump_url", None) or (interaction.message.jump_url if interaction.message else None)
             await self._alert(reply, row.question, row.asker, link, fallback=target)
         except Exception:
-            log.exception("failed to record feedback on question %s", question_id)
+            log.exception("failed to record feedback", extra={"question_id": question_id})
             await interaction.followup.send(messages.APOLOGY, ephemeral=True)

@@ -9,6 +9,7 @@ from typing import Any, Protocol, cast
 import discord
 from discord import app_commands
 
+from peerbot.adapters import discord_words
 from peerbot.bots import messages
 from peerbot.bots.commands import Access, Command, CommandTable
 
@@ -55,9 +56,11 @@ async def acknowledge(interaction: discord.Interaction[Any], *, ephemeral: bool)
         return None
     except discord.HTTPException as exc:
         if exc.code == 40060:  # "already acknowledged": a redelivery after a resume, answered the first time
-            log.info("interaction %s was redelivered; skipped", interaction.id)
+            log.info("a redelivered interaction was skipped", extra={"interaction_id": interaction.id})
         else:  # e.g. 10062 "Unknown interaction": more than 3 s late
-            log.warning("could not acknowledge interaction %s: %s", interaction.id, exc)
+            log.warning(
+                "could not acknowledge an interaction", extra={"interaction_id": interaction.id, "error": str(exc)}
+            )
         return None
     if callback is not None and callback.message_id is not None:
         return callback.message_id
@@ -94,12 +97,12 @@ def subcommand(command: Command) -> app_commands.Command[Any, ..., None]:
 
 
 def install_commands(tree: app_commands.CommandTree[Any], table: CommandTable) -> None:
-    @tree.command(name="ask", description=messages.DISCORD_ASK_HELP)
-    @app_commands.describe(question=messages.DISCORD_ASK_OPTION_HELP)
+    @tree.command(name="ask", description=discord_words.DISCORD_ASK_HELP)
+    @app_commands.describe(question=discord_words.DISCORD_ASK_OPTION_HELP)
     async def ask(interaction: discord.Interaction[Any], question: str) -> None:
         await _host(interaction).on_ask(interaction, question)
 
-    group = app_commands.Group(name="peerbot", description=messages.DISCORD_COMMANDS_HELP, guild_only=True)
+    group = app_commands.Group(name="peerbot", description=discord_words.DISCORD_COMMANDS_HELP, guild_only=True)
     for command in table:
         group.add_command(subcommand(command))
     tree.add_command(group)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import discord
 
+from peerbot.adapters import discord_words
 from peerbot.adapters.fences import ROOM, balance, has_fences
 from peerbot.bots import messages
 from peerbot.bots.config import Superuser
@@ -64,7 +65,7 @@ def render(reply: Reply) -> list[Part]:
 
 def thread_name(question: str) -> str:
     """A thread title from the question's first line."""
-    first = (question.strip().splitlines() or [""])[0].strip() or messages.DISCORD_THREAD_NAME
+    first = (question.strip().splitlines() or [""])[0].strip() or discord_words.DISCORD_THREAD_NAME
     return first if len(first) <= THREAD_NAME_LIMIT else first[: THREAD_NAME_LIMIT - 1].rstrip() + "…"
 
 

@@ -10,6 +10,7 @@ from typing import Any, Protocol, cast
 
 import discord
 
+from peerbot.adapters import discord_words
 from peerbot.bots import messages
 from peerbot.bots.conversation import Verdict
 
@@ -80,7 +81,7 @@ class ClaimButton(
     def __init__(self, escalation_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label=messages.DISCORD_CLAIM_LABEL,
+                label=discord_words.DISCORD_CLAIM_LABEL,
                 style=discord.ButtonStyle.primary,
                 custom_id=f"peerbot:claim:{escalation_id}",
             )

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+from peerbot.adapters import slack_words
 from peerbot.adapters.slack_parse import (
     Payload,
     bot_command,
@@ -263,7 +264,7 @@ class SlackAdapter:
                 return
             await ack()
             channel, user = command["channel_id"], command["user_id"]
-            asked = escape(messages.SLACK_ASKED).format(
+            asked = escape(slack_words.SLACK_ASKED).format(
                 asker=user_mention(user) or inert(user), question=inert(plain_text(command["text"]))
             )
             try:
@@ -276,7 +277,7 @@ class SlackAdapter:
                 log.warning("cannot post the /ask question", extra={"channel": channel, "error": error})
                 cannot = error in ("not_in_channel", "channel_not_found", "is_archived")
                 await respond(
-                    text=escape(messages.SLACK_NOT_IN_CHANNEL if cannot else messages.APOLOGY),
+                    text=escape(slack_words.SLACK_NOT_IN_CHANNEL if cannot else messages.APOLOGY),
                     response_type="ephemeral",
                 )
                 return
@@ -289,7 +290,9 @@ class SlackAdapter:
             entry = self.bot.commands.get(name)
             question = dataclasses.replace(bot_command(command), admin=user in self.admins)
             if entry is None:
-                await ack(text=escape(messages.SLACK_UNKNOWN_SUBCOMMAND.format(name=name)), response_type="ephemeral")
+                await ack(
+                    text=escape(slack_words.SLACK_UNKNOWN_SUBCOMMAND.format(name=name)), response_type="ephemeral"
+                )
             elif entry.name == "help":
                 await ack(text=escape(self.help_text()), response_type="ephemeral")
             elif entry.access is Access.ADMIN and not question.admin:  # refused at once; the bot checks it too
@@ -394,7 +397,7 @@ class SlackAdapter:
                 channel=channel,
                 user=user,
                 thread_ts=event["thread_ts"],
-                text=escape(messages.SLACK_HUMAN_RECORDED.format(escalation_id=escalation_id)),
+                text=escape(slack_words.SLACK_HUMAN_RECORDED.format(escalation_id=escalation_id)),
             )
         except Exception:
             log.exception("failed to record a superuser's answer", extra={"channel": channel})
@@ -402,4 +405,4 @@ class SlackAdapter:
     def help_text(self) -> str:
         """Slack's help: how to ask here, then the command table as `/peerbot NAME` subcommands."""
         lines = self.bot.commands.help_lines(prefix="/peerbot ", fence="`")
-        return "\n".join([messages.SLACK_HELP.format(community=self.settings.community.name), *lines])
+        return "\n".join([slack_words.SLACK_HELP.format(community=self.settings.community.name), *lines])

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from peerbot.adapters import slack_words
 from peerbot.adapters.fences import FENCE, ROOM, balance, has_fences, open_fence
 from peerbot.bots import messages
 from peerbot.bots.commands import COMMANDS
@@ -133,7 +134,7 @@ def claim_button(escalation_id: int) -> Block:
     button = {
         "type": "button",
         "action_id": claim_action_id(escalation_id),
-        "text": {"type": "plain_text", "text": messages.SLACK_CLAIM_LABEL},
+        "text": {"type": "plain_text", "text": slack_words.SLACK_CLAIM_LABEL},
         "value": str(escalation_id),
         "style": "primary",
     }
@@ -170,24 +171,24 @@ def _answer_blocks(match: Match, room: int) -> list[Block]:
     """The peer answer in as many sections as fit in room blocks; the rest is left to the source thread."""
     body = chunks(neutralize_mentions(match.entry.answer))
     if len(body) > room:
-        body = [*body[: room - 1], escape(messages.SLACK_ANSWER_CUT)]
+        body = [*body[: room - 1], escape(slack_words.SLACK_ANSWER_CUT)]
     return [
-        section(escape(messages.SLACK_ANSWER_INTRO.format(confidence=match.confidence))),
+        section(escape(slack_words.SLACK_ANSWER_INTRO.format(confidence=match.confidence))),
         *(section(piece) for piece in body),
         context(inert(messages.credit(match))),
-        section(escape(messages.SLACK_SOURCE).format(link=entry_link(match))),
+        section(escape(slack_words.SLACK_SOURCE).format(link=entry_link(match))),
     ]
 
 
 def _suggestion_blocks(matches: Sequence[Match]) -> list[Block]:
     lines = [
-        messages.SLACK_SUGGESTION.format(n=n, link=entry_link(m), confidence=m.confidence)
+        slack_words.SLACK_SUGGESTION.format(n=n, link=entry_link(m), confidence=m.confidence)
         for n, m in enumerate(matches[:3], start=1)
     ]
     return [
-        section(escape(messages.SLACK_SUGGEST_INTRO)),
+        section(escape(slack_words.SLACK_SUGGEST_INTRO)),
         section("\n".join(lines)),
-        context(escape(messages.SLACK_SUGGEST_OUTRO)),
+        context(escape(slack_words.SLACK_SUGGEST_OUTRO)),
     ]
 
 
@@ -229,31 +230,31 @@ def render_escalation(
     """The note to superusers: pings for exactly `superusers` (Slack user ids), the question, where, near misses
     (or, for an upset asker who got an answer, the answer), and the "Claim it" button."""
     pings = " ".join(m for m in (user_mention(u) for u in superusers) if m)
-    head = messages.SLACK_ESCALATION.format(escalation_id=escalation_id if escalation_id is not None else "?")
-    head = f"{messages.SLACK_URGENT} {head}" if urgent else head
+    head = slack_words.SLACK_ESCALATION.format(escalation_id=escalation_id if escalation_id is not None else "?")
+    head = f"{slack_words.SLACK_URGENT} {head}" if urgent else head
     head = f"{pings} {escape(head)}".strip()
     in_dm = channel is None or channel.startswith("D")
-    where = escape(messages.SLACK_IN_DM) if in_dm else channel_link(channel or "")
-    asked = escape(messages.SLACK_ASKED_IN).format(asker=inert(asker), where=where)
+    where = escape(slack_words.SLACK_IN_DM) if in_dm else channel_link(channel or "")
+    asked = escape(slack_words.SLACK_ASKED_IN).format(asker=inert(asker), where=where)
     blocks = [section(head), section(f"{asked}\n{quote(question)}")]
     if permalink and _URL.fullmatch(permalink):
-        blocks.append(section(f"<{escape(permalink)}|{escape(messages.SLACK_OPEN_QUESTION)}>"))
+        blocks.append(section(f"<{escape(permalink)}|{escape(slack_words.SLACK_OPEN_QUESTION)}>"))
     shown = [m for m in near_misses if m.entry.visibility == "public"]
     hidden = len(near_misses) - len(shown)
     if shown or hidden:
-        lines = [escape(messages.SLACK_NEAR_MISSES)]
-        lines += [messages.SLACK_NEAR_MISS.format(link=entry_link(m), confidence=m.confidence) for m in shown]
+        lines = [escape(slack_words.SLACK_NEAR_MISSES)]
+        lines += [slack_words.SLACK_NEAR_MISS.format(link=entry_link(m), confidence=m.confidence) for m in shown]
         if hidden:
-            lines.append(escape(messages.SLACK_PRIVATE_NEAR_MISSES.format(count=hidden)))
+            lines.append(escape(slack_words.SLACK_PRIVATE_NEAR_MISSES.format(count=hidden)))
         blocks.append(section("\n".join(lines)))
     if answered_with is not None:
-        blocks.append(section(escape(messages.SLACK_ANSWERED_WITH).format(link=entry_link(answered_with))))
+        blocks.append(section(escape(slack_words.SLACK_ANSWERED_WITH).format(link=entry_link(answered_with))))
     if not in_dm:
-        howto = messages.SLACK_THREAD_HOWTO
+        howto = slack_words.SLACK_THREAD_HOWTO
     elif escalation_id is not None:
-        howto = messages.SLACK_DM_ANSWER_HOWTO.format(id=escalation_id)
+        howto = slack_words.SLACK_DM_ANSWER_HOWTO.format(id=escalation_id)
     else:
-        howto = messages.SLACK_DM_HOWTO
+        howto = slack_words.SLACK_DM_HOWTO
     blocks.append(context(escape(howto)))
     if escalation_id is not None:
         blocks.append(claim_button(escalation_id))

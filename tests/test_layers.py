@@ -39,3 +39,10 @@ def test_knowledge_imports_nothing_above_it() -> None:
     for path, tree in _modules("knowledge"):
         above = [m for m in _imports(tree) if m.startswith(("peerbot.bots", "peerbot.adapters", "peerbot.indexer"))]
         assert not above, f"{path.name} imports {above}"
+
+
+def test_platform_words_live_next_to_their_adapter() -> None:
+    from peerbot.bots import messages
+
+    platform = [name for name in vars(messages) if name.startswith(("SLACK_", "DISCORD_"))]
+    assert not platform, f"bots/messages.py holds platform-only text: {platform}"

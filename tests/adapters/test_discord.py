@@ -6,6 +6,8 @@ as Discord would and checks what reached the fake's REST API and the bot's SQLit
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from peerbot.adapters.select import choose_adapter
 from peerbot.bots import messages
 from peerbot.bots.commands import COMMANDS
 from peerbot.bots.config import Settings
+from peerbot.bots.logs import JsonFormatter
 from peerbot.bots.notices import Notice
 from peerbot.errors import AdapterError, ConfigError
 from tests.adapters import discord_payloads as p
@@ -115,7 +118,8 @@ async def test_no_good_match_pings_exactly_the_superusers(world: World) -> None:
     }
 
 
-async def test_superuser_reply_in_the_thread_is_recorded(world: World) -> None:
+async def test_superuser_reply_in_the_thread_is_recorded(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="peerbot.adapters")
     asked = await world.say(HELP, ALICE, "Can the quantum banana toaster run Doom?")
     await world.fake.wait_for(lambda: world.fake.in_channel(ESCALATIONS))
     thread_id = asked["id"]
@@ -130,6 +134,8 @@ async def test_superuser_reply_in_the_thread_is_recorded(world: World) -> None:
     row = world.bot.store.escalation(escalation.id)
     assert row is not None
     assert (row.status, row.answered_by, row.answer) == ("answered", "u-mara", "It can't; the toaster has no screen.")
+    [logged] = [r for r in caplog.records if r.getMessage() == "superuser reply recorded"]
+    assert json.loads(JsonFormatter().format(logged))["escalation_id"] == escalation.id  # fields, as Slack logs them
     # the bot tells the asker in their thread, with the buttons to say it solved it
     told = await world.fake.wait_for(
         lambda: [s for s in world.fake.in_channel(thread_id) if "answered your question" in s.content]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from peerbot.adapters import discord_words
 from peerbot.adapters.discord_render import MESSAGE_LIMIT, alert, render, split_text, thread_name
 from peerbot.bots import messages
 from peerbot.bots.config import Superuser
@@ -100,4 +101,4 @@ def test_alert_pings_the_role_only_when_it_adds_someone(
 def test_thread_name_is_the_first_line_within_discords_limit() -> None:
     assert thread_name("How do I reset?\nmore detail") == "How do I reset?"
     assert len(thread_name("x" * 300)) == 100
-    assert thread_name("  \n ") == messages.DISCORD_THREAD_NAME
+    assert thread_name("  \n ") == discord_words.DISCORD_THREAD_NAME

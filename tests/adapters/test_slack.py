@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from peerbot.adapters import slack_words
 from peerbot.adapters.slack import SlackAdapter
 from peerbot.bots import messages
 from peerbot.bots.runtime import serve
@@ -149,7 +150,7 @@ async def test_ask_where_the_bot_cannot_post_tells_the_asker_privately(tmp_path:
     async with running_slack(tmp_path, prepare=not_member) as slack:
         await slack.command("/ask", RESET)
         [reply] = await slack.fake.wait_for("respond:command")
-        assert reply.body["text"] == messages.SLACK_NOT_IN_CHANNEL
+        assert reply.body["text"] == slack_words.SLACK_NOT_IN_CHANNEL
         assert reply.body["response_type"] == "ephemeral"
 
 

@@ -1,0 +1,9 @@
+"""What peerbot says on Discord only. Platform-neutral sentences are bots/messages.py's."""
+
+from __future__ import annotations
+
+DISCORD_THREAD_NAME = "Your question"
+DISCORD_ASK_HELP = "Ask the community: I answer with a trusted peer answer or pass it to a superuser"
+DISCORD_ASK_OPTION_HELP = "What do you need help with?"
+DISCORD_COMMANDS_HELP = "peerbot commands: /peerbot help lists them"
+DISCORD_CLAIM_LABEL = "Claim it"
