@@ -24,7 +24,7 @@ from peerbot.bots import messages
 from peerbot.bots.bot import Bot
 from peerbot.bots.config import Settings
 from peerbot.bots.conversation import Outcome, Question, Reply, Verdict
-from peerbot.bots.notices import Notice
+from peerbot.bots.notices import Notice, deliver_each
 
 log = logging.getLogger(__name__)
 
@@ -213,13 +213,7 @@ class PeerbotClient(discord.Client):
     # --- notices from the bot: ladder pings, updates to askers, announcements
 
     async def deliver(self, notices: Sequence[Notice]) -> None:
-        for notice in notices:
-            try:
-                await self._deliver(notice)
-            except Exception:
-                log.exception(
-                    "failed to deliver a notice", extra={"kind": notice.kind, "escalation_id": notice.escalation_id}
-                )
+        await deliver_each(notices, self._deliver, log)
 
     async def _deliver(self, notice: Notice) -> None:
         if notice.kind == "asker":

@@ -13,7 +13,7 @@ from peerbot.adapters.slack_parse import split_thread
 from peerbot.adapters.slack_render import Message, message, render_escalation, render_ping, render_to_asker
 from peerbot.bots.config import Settings
 from peerbot.bots.conversation import Outcome, Reply
-from peerbot.bots.notices import Notice
+from peerbot.bots.notices import Notice, deliver_each
 
 log = logging.getLogger("peerbot.adapters.slack")
 
@@ -82,15 +82,7 @@ class SlackPoster:
     async def deliver(self, notices: Sequence[Notice]) -> None:
         """Ladder pings and announcements to the superusers, updates in the asker's thread; a notice that fails
         is logged and the others still go."""
-        for notice in notices:
-            if notice.platform not in (None, self.name):
-                continue
-            try:
-                await self._deliver(notice)
-            except Exception:
-                log.exception(
-                    "failed to deliver a notice", extra={"kind": notice.kind, "escalation_id": notice.escalation_id}
-                )
+        await deliver_each([n for n in notices if n.platform in (None, self.name)], self._deliver, log)
 
     async def _deliver(self, notice: Notice) -> None:
         if notice.kind == "asker":

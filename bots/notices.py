@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -28,6 +29,19 @@ class Notifier(Protocol):
     """Delivers notices on a chat platform (each adapter implements it; the console prints)."""
 
     async def deliver(self, notices: Sequence[Notice]) -> None: ...
+
+
+async def deliver_each(
+    notices: Sequence[Notice], deliver: Callable[[Notice], Awaitable[None]], log: logging.Logger
+) -> None:
+    """Each notice on its own: one that fails is logged (on the adapter's logger) and the others still go."""
+    for notice in notices:
+        try:
+            await deliver(notice)
+        except Exception:
+            log.exception(
+                "failed to deliver a notice", extra={"kind": notice.kind, "escalation_id": notice.escalation_id}
+            )
 
 
 class Outbox:
