@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -252,74 +253,49 @@ def superusers_suggest(
     out.print(table)
 
 
+class EvalProtocol(StrEnum):
+    OPEN = "open"
+    CANDIDATES = "candidates"
+
+
 @app.command(name="eval")
 def eval_(
     dataset: Annotated[Path, typer.Argument(help="BEIR-style folder: corpus.jsonl, queries.jsonl, qrels/")],
     split: Annotated[str, typer.Option(help="qrels split to score")] = "dev",
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
+    per_query: Annotated[
+        Path | None, typer.Option("--per-query", help="write each query's matches, confidences, outcome (JSON lines)")
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option("--threshold", min=0.0, max=1.0, help="answer threshold instead of the gate's")
+    ] = None,
+    calibrator: Annotated[
+        Path | None, typer.Option("--calibrator", help="calibrator JSON instead of the configured one")
+    ] = None,
+    protocol: Annotated[
+        EvalProtocol,
+        typer.Option(help="open: search the whole corpus; candidates: SemEval re-ranking of given candidates"),
+    ] = EvalProtocol.OPEN,
+    workdir: Annotated[
+        Path | None, typer.Option("--workdir", help="keep the eval index here and reuse its embeddings next time")
+    ] = None,
 ) -> None:
-    """Score retrieval and the answer/escalate gate on a labelled dataset, next to a dense-only baseline."""
-    from peerbot.bots.evaluation import evaluate, load_dataset, scores_json
+    """Score retrieval and the answer/escalate gate on a labelled dataset, next to same-index baselines."""
+    from peerbot.bots.evaluation.report import eval_command
 
-    settings = _settings()
-    data = load_dataset(dataset, split)
-    embedder = wiring.open_embedder(settings)
-    with progress_bar("indexing + asking") as bar:
-        task = bar.add_task("eval", total=None)
-        asked = bar.add_task("ask", total=2 * len(data.queries), visible=False)
-
-        def tick() -> None:
-            bar.update(asked, advance=1, visible=True)
-
-        results, sizes = evaluate(
-            data,
-            embedder,
-            wiring.load_calibrator(settings),
-            wiring.thresholds(settings),
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-            tick=tick,
-        )
-    if as_json:
-        typer.echo(scores_json(results, sizes))
-        return
-    if not out.is_terminal:
-        out.width = 200
-    table = Table(
-        title=f"{data.name} / {split}: {sizes['queries']} queries ({sizes['answerable']} answerable, "
-        f"{sizes['unanswerable']} should escalate), {sizes['entries']} trusted entries"
-    )
-    columns = [
-        "system",
-        "MRR@10",
-        "R@10",
-        "nDCG@10",
-        "P@1",
-        "answered prec.",
-        "coverage",
-        "unans. escalated",
-        "unans. answered",
-        "AUROC",
-    ]
-    for column in columns:
-        table.add_column(column, justify="left" if column == "system" else "right")
-    for r in results:
-        values = [
-            r.mrr10,
-            r.recall10,
-            r.ndcg10,
-            r.p1,
-            r.answered_precision,
-            r.answerable_coverage,
-            r.unanswerable_escalated,
-            r.unanswerable_answered,
-            r.auroc,
-        ]
-        table.add_row(r.system, *(f"{v:.3f}" for v in values))
-    out.print(table)
-    a = settings.answer
-    out.print(
-        f"gate: answer at confidence >= {a.answer_threshold}, suggest at >= {a.suggest_threshold}; "
-        "the dense baseline answers at cosine >= 0.75, suggests at >= 0.6"
+    eval_command(
+        _settings(),
+        dataset,
+        split,
+        protocol.value,
+        threshold,
+        calibrator,
+        per_query,
+        workdir,
+        as_json,
+        out,
+        err,
+        progress_bar,
     )
 
 

@@ -67,19 +67,48 @@ class HybridRetriever:
         order = np.argsort(-scores, kind="stable")[:top_k]
         return [self._match(kb, positions[i], float(probs[i]), float(scores[i]), rows[i], details[i]) for i in order]
 
-    def candidate_features(self, text: str, audience: Audience) -> tuple[list[int], np.ndarray]:
-        """Candidate positions and their feature rows (in FEATURES order), for fitting a calibrator."""
-        positions, rows, _ = self._prepare(self.kb, text, audience)
+    def candidate_features(
+        self, text: str, audience: Audience, exclude: frozenset[int] = frozenset()
+    ) -> tuple[list[int], np.ndarray]:
+        """Candidate positions and their feature rows (in FEATURES order), for fitting a calibrator.
+
+        exclude: positions kept out of the candidates, as if they were not indexed (leave-one-out).
+        """
+        positions, rows, _ = self._prepare(self.kb, text, audience, exclude)
         return positions, rows.reshape(-1, len(FEATURES))
 
+    def rerank(self, text: str, thread_ids: list[str], audience: Audience, by: str = "score") -> list[str]:
+        """The given threads re-ranked (by="cosine": by dense similarity only); unindexed ones last, in order."""
+        kb = self.kb
+        wanted = set(thread_ids)
+        positions = [p for p, e in enumerate(kb.entries) if e.thread_id in wanted and audience.may_see(e)]
+        ranked: list[str] = []
+        if positions and text.strip():
+            query = self.embedder.embed([text])[0]
+            cosines = kb.cosines(query, positions)
+            if by == "cosine":
+                keys = cosines.astype(np.float64)
+            else:
+                if self.calibrator is None:
+                    raise ValueError("rerank by score needs a calibrator")
+                rows, _ = self._features(kb, text, positions, cosines, kb.bm25.scores(text)[positions])
+                trust = np.array([kb.entries[p].trust for p in positions])
+                keys = self.calibrator.probabilities(rows) * (1 - TRUST_WEIGHT + TRUST_WEIGHT * trust)
+            ranked = [kb.entries[positions[i]].thread_id for i in np.argsort(-keys, kind="stable")]
+        ranked = list(dict.fromkeys(ranked))
+        return ranked + [t for t in thread_ids if t not in set(ranked)]
+
     def _prepare(
-        self, kb: KnowledgeBase, text: str, audience: Audience
+        self, kb: KnowledgeBase, text: str, audience: Audience, exclude: frozenset[int] = frozenset()
     ) -> tuple[list[int], np.ndarray, list[dict[str, object]]]:
         if not len(kb) or not text.strip():
             return [], np.zeros((0, len(FEATURES))), []
         query = self.embedder.embed([text])[0]
         bm25 = kb.bm25.scores(text)
         positions, cosines = self._candidates(kb, query, bm25, audience)
+        if exclude:
+            kept = [i for i, p in enumerate(positions) if p not in exclude]
+            positions, cosines = [positions[i] for i in kept], cosines[kept]
         if not positions:
             return [], np.zeros((0, len(FEATURES))), []
         rows, details = self._features(kb, text, positions, cosines, bm25[positions])

@@ -116,4 +116,49 @@ def test_eval_prints_table_and_json(tmp_path: Path, peerbot) -> None:  # type: i
     assert "MRR@10" in table.stdout and "dense only" in table.stdout and "peerbot" in table.stdout
     result = json.loads(peerbot("eval", str(data), "--split", "dev", "--json").stdout)
     assert result["sizes"] == {"entries": 4, "queries": 3, "answerable": 2, "unanswerable": 1}
-    assert {s["system"] for s in result["systems"]} == {"peerbot (hybrid + calibrated gate)", "dense only (cosine)"}
+    assert [s["system"] for s in result["systems"]] == [
+        "peerbot (hybrid + calibrated gate)",
+        "dense only (cosine)",
+        "BM25 only",
+        "BM25 + dense fusion (0.4/0.6 min-max)",
+    ]
+    ours = result["systems"][0]
+    low, high = ours["intervals"]["mrr10"]["low"], ours["intervals"]["mrr10"]["high"]
+    assert low <= ours["mrr10"] <= high
+    assert "MRR@10 peerbot - BM25 + dense fusion (0.4/0.6 min-max)" in result["differences"]
+
+
+def test_eval_per_query_file_threshold_override_and_warnings(tmp_path: Path, peerbot) -> None:  # type: ignore[no-untyped-def]
+    setup(tmp_path)
+    corpus = [
+        {
+            "_id": "q1_R1",
+            "title": "reset a bulb",
+            "text": "",
+            "metadata": {"answers": [{"id": "c1", "author": "x", "text": "hold the switch", "label": "Good"}]},
+        },
+        {
+            "_id": "q1_R2",
+            "title": "hub offline wifi",
+            "text": "",
+            "metadata": {"answers": [{"id": "c2", "author": "x", "text": "restart it", "label": "Good"}]},
+        },
+    ]
+    queries = [
+        {"_id": "q1", "text": "how to reset my bulb", "metadata": {"split": "dev"}},
+        {"_id": "q2", "text": "visa rules for japan", "metadata": {"split": "dev"}},
+    ]
+    data = write_beir(tmp_path / "ds", corpus, queries, {"dev": [("q1", "q1_R1", 2), ("q7", "q1_R2", 1)]})
+    result = peerbot("eval", str(data), "--threshold", "0", "--per-query", "pq.jsonl", "--json")
+    assert result.returncode == 0, result.stderr
+    assert "1 queries judged in qrels/dev.tsv are missing from queries.jsonl (not scored): q7" in result.stderr
+    ours = json.loads(result.stdout)["systems"][0]
+    assert ours["unanswerable_escalated"] == 0.0  # threshold 0: everything with a match is answered
+    rows = [json.loads(line) for line in (tmp_path / "pq.jsonl").read_text().splitlines()]
+    first = next(r for r in rows if r["system"].startswith("peerbot") and r["query"] == "q1")
+    assert first["outcome"] == "answer" and first["relevant"] == ["q1_R1"]
+    assert first["matches"][0]["thread"] == "q1_R1" and 0 <= first["matches"][0]["confidence"] <= 1
+    candidates = peerbot("eval", str(data), "--protocol", "candidates", "--json")
+    assert candidates.returncode == 0, candidates.stderr
+    maps = {c["system"]: c["map"]["value"] for c in json.loads(candidates.stdout)["candidates"]}
+    assert maps["IR baseline (search engine order)"] == 1.0 and maps["peerbot (hybrid + calibrated gate)"] == 1.0
