@@ -27,15 +27,20 @@ from peerbot.bots.evaluation import (
 )
 from peerbot.bots.policy import Thresholds
 from peerbot.knowledge.base import KnowledgeBase
+from peerbot.knowledge.baselines import FusionRetriever
 from peerbot.knowledge.calibrator import Calibrator, fit_calibrator
 from peerbot.knowledge.embedder import Embedder
 from peerbot.knowledge.retriever import DenseRetriever, HybridRetriever, Retriever
+from peerbot.knowledge.selfcal import self_calibrate
 
 COVERAGE_LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 TARGET_PRECISION = 0.85
 PEERBOT = "peerbot (hybrid, calibrator fit on train)"
 BASELINES = ("BM25 only (bm25s)", "dense only (ST fp32 + FAISS flat)", "rapidfuzz only")
 PROTOTYPE = "prototype: peerbot on int8 embedder"
+SELF_CALIBRATED = "peerbot, self-calibrated gate (no labels)"
+FUSION = "BM25 + dense fusion (0.4/0.6 min-max)"
+RANKING_ONLY = Thresholds(answer=1.0, suggest=1.0)  # fusion scores are relative (min-max per query)
 Log = Callable[[str], None]
 
 
@@ -164,6 +169,24 @@ def run_quality(
             f"ratio >= {fuzz.raw_for(thresholds.answer):.3f}",
         ),
     ]
+    try:
+        fitted = self_calibrate(HybridRetriever(kb, embedder, calibrator))
+    except ValueError as exc:
+        log(f"quality: no self-calibrated gate ({exc})")
+    else:
+        own = Thresholds(fitted.threshold, min(thresholds.suggest, fitted.threshold), thresholds.max_suggestions)
+        systems.insert(
+            1,
+            (
+                SELF_CALIBRATED,
+                HybridRetriever(kb, embedder, calibrator),
+                own,
+                f"confidence >= {fitted.threshold:.3f}, set without labels on {fitted.pseudo_questions} "
+                f"leave-one-out pseudo-questions ({fitted.false_answer_rate:.0%} above)",
+            ),
+        )
+    agree = "answers when BM25 and dense agree on the top thread (fused score 1.0)"
+    systems.append((FUSION, FusionRetriever(kb, embedder), RANKING_ONLY, agree))
     if configured is not None:
         systems.insert(
             1,

@@ -279,6 +279,9 @@ def eval_(
     workdir: Annotated[
         Path | None, typer.Option("--workdir", help="keep the eval index here and reuse its embeddings next time")
     ] = None,
+    self_calibrate: Annotated[
+        bool, typer.Option("--self-calibrate", help="also score a gate set on the corpus itself, without labels")
+    ] = False,
 ) -> None:
     """Score retrieval and the answer/escalate gate on a labelled dataset, next to same-index baselines."""
     from peerbot.bots.evaluation.report import eval_command
@@ -292,6 +295,7 @@ def eval_(
         calibrator,
         per_query,
         workdir,
+        self_calibrate,
         as_json,
         out,
         err,

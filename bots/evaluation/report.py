@@ -38,6 +38,7 @@ def eval_command(
     calibrator_path: Path | None,
     per_query: Path | None,
     workdir: Path | None,
+    self_calibration: bool,
     as_json: bool,
     out: Console,
     err: Console,
@@ -61,7 +62,9 @@ def eval_command(
         if protocol == "candidates":
             report = evaluate_candidates(data, embedder, calibrator, kb=kb, progress=progress)
         else:
-            report = evaluate(data, embedder, calibrator, thresholds, kb=kb, progress=progress)
+            report = evaluate(
+                data, embedder, calibrator, thresholds, kb=kb, progress=progress, self_calibration=self_calibration
+            )
     for warning in report.warnings:
         err.print(f"warning: {warning}", markup=False, highlight=False)
     if per_query is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import tempfile
@@ -28,10 +29,12 @@ from peerbot.knowledge.baselines import Bm25Retriever, FusionRetriever
 from peerbot.knowledge.calibrator import Calibrator
 from peerbot.knowledge.embedder import Embedder
 from peerbot.knowledge.retriever import DenseRetriever, HybridRetriever, Retriever
+from peerbot.knowledge.selfcal import self_calibrate
 
 # The plain baseline's gate: the top cosine against fixed cut-offs.
 DENSE_THRESHOLDS = Thresholds(answer=0.75, suggest=0.6)
 PEERBOT = "peerbot (hybrid + calibrated gate)"
+SELF = "peerbot, self-calibrated gate"
 FUSION = "BM25 + dense fusion (0.4/0.6 min-max)"
 
 
@@ -46,6 +49,7 @@ class EvalReport:
     differences: dict[str, Interval] = field(default_factory=dict)  # paired, e.g. "MRR@10 peerbot - fusion"
     per_query: dict[str, list[QueryResult]] = field(default_factory=dict)
     candidates: list[CandidateScores] = field(default_factory=list)
+    self_calibration: dict[str, Any] | None = None
 
     def to_json(self) -> str:
         def number(value: float) -> float | None:
@@ -72,6 +76,8 @@ class EvalReport:
             ],
             "differences": {name: interval(i) for name, i in self.differences.items()},
         }
+        if self.self_calibration:
+            data["self_calibration"] = self.self_calibration
         if self.candidates:
             data["candidates"] = [
                 {"system": c.system, "map": interval(c.map), "queries_counted": c.counted} for c in self.candidates
@@ -104,8 +110,12 @@ def evaluate(
     progress: Progress | None = None,
     tick: Callable[[], None] | None = None,
     rounds: int = 1000,
+    self_calibration: bool = False,
 ) -> EvalReport:
-    """Open-corpus protocol: every query searches every indexed thread."""
+    """Open-corpus protocol: every query searches every indexed thread.
+
+    self_calibration: also score the gate whose threshold is set on the corpus itself, without labels.
+    """
     if kb is None:
         with tempfile.TemporaryDirectory(prefix="peerbot-eval-") as tmp:
             kb = index_corpus(dataset, embedder, Path(tmp), progress)
@@ -116,6 +126,17 @@ def evaluate(
         ("BM25 only", "ranking only", Bm25Retriever(kb), None),
         (FUSION, "ranking only", FusionRetriever(kb, embedder), None),
     ]
+    if self_calibration:
+        fitted = self_calibrate(HybridRetriever(kb, embedder, calibrator))
+        report.self_calibration = fitted.to_dict()
+        self_thresholds = dataclasses.replace(
+            thresholds, answer=fitted.threshold, suggest=min(thresholds.suggest, fitted.threshold)
+        )
+        words = (
+            f"confidence >= {fitted.threshold:.3f}: {fitted.false_answer_rate:.0%} of {fitted.pseudo_questions} "
+            "leave-one-out pseudo-questions (no labels)"
+        )
+        systems.insert(1, (SELF, words, HybridRetriever(kb, embedder, calibrator), self_thresholds))
     for name, words, retriever, system_thresholds in systems:
         results = ask_all(dataset, retriever, system_thresholds, tick)
         report.per_query[name] = results

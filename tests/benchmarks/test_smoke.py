@@ -63,7 +63,12 @@ def test_benchmark_reports_every_row_and_column(tmp_path: Path, capsys: pytest.C
 
     result = json.loads((out / "latest.json").read_text(encoding="utf-8"))
     systems = [s["system"] for s in result["quality"]["systems"]]
-    assert len(systems) == 7 and systems[0].startswith("peerbot") and systems[-1].startswith("prototype")
+    assert (
+        len(systems) == 8
+        and "BM25 + dense fusion (0.4/0.6 min-max)" in systems
+        and systems[0].startswith("peerbot")
+        and systems[-1].startswith("prototype")
+    )
     for system in result["quality"]["systems"]:
         assert {key for _, key in QUALITY_COLUMNS} <= system.keys()
         assert set(system["precision_at_coverage"]) == {f"{c / 10:.1f}" for c in range(1, 11)}

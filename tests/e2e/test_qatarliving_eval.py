@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.integration]
 def test_eval_dev_split_beats_dense_baseline(tmp_path: Path) -> None:
     env = {**os.environ, "PEERBOT_CONFIG": str(REPO / "config.toml")}
     result = subprocess.run(
-        [sys.executable, "-m", "peerbot", "eval", str(QATARLIVING), "--split", "dev", "--json"],
+        [sys.executable, "-m", "peerbot", "eval", str(QATARLIVING), "--split", "dev", "--self-calibrate", "--json"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -28,8 +28,10 @@ def test_eval_dev_split_beats_dense_baseline(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["sizes"]["queries"] == 48 and data["sizes"]["unanswerable"] == 7
     assert data["warnings"] == []
-    ours, dense = data["systems"][:2]
-    fusion = data["systems"][3]
+    ours, selfcal, dense = data["systems"][:3]
+    fusion = data["systems"][4]
+    assert selfcal["system"] == "peerbot, self-calibrated gate" and 0.3 < data["self_calibration"]["threshold"] < 0.95
+    assert selfcal["answered_precision"] >= 0.8
     assert fusion["system"].startswith("BM25 + dense fusion") and ours["mrr10"] >= fusion["mrr10"] - 0.05
     assert ours["intervals"]["answered_precision"]["low"] <= ours["answered_precision"]
     assert ours["mrr10"] >= dense["mrr10"] and ours["recall10"] >= dense["recall10"]
