@@ -10,12 +10,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from peerbot.errors import SourceError
 from peerbot.indexer.build import Progress, build_index
 from peerbot.indexer.sources.beir import BeirThreadSource
 from peerbot.indexer.trust import TrustPolicy
 from peerbot.knowledge.base import KnowledgeBase
 from peerbot.knowledge.embedder import Embedder
-from peerbot.errors import SourceError
 from peerbot.knowledge.index_files import read_current
 
 

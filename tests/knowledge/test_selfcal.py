@@ -5,7 +5,7 @@ import random
 import numpy as np
 import pytest
 
-from peerbot.knowledge.base import KnowledgeBase
+from peerbot.knowledge.base import KnowledgeBase, flat_index
 from peerbot.knowledge.calibrator import Calibrator
 from peerbot.knowledge.embedder import HashingEmbedder
 from peerbot.knowledge.entries import Audience, KnowledgeEntry
@@ -31,7 +31,7 @@ def community(titles: list[str]) -> HybridRetriever:
         )
         for i, t in enumerate(titles)
     ]
-    kb = KnowledgeBase.from_vectors(entries, embedder.embed([e.question_text for e in entries]))
+    kb = KnowledgeBase(entries, flat_index(embedder.embed([e.question_text for e in entries])))
     return HybridRetriever(kb, embedder, Calibrator.load())
 
 
