@@ -137,6 +137,7 @@ class PeerbotClient(discord.Client):
         await self._send(target, render(reply), reference=reference)
         if reply.escalated:
             await self._alert(reply, question.text, question.asker, link, fallback=target)
+        await self.bot.sent(question)
 
     async def _send(
         self,
@@ -295,6 +296,7 @@ class PeerbotClient(discord.Client):
         reply = await self.bot.handle(question)
         if reply is not None:
             await interaction.followup.send(reply.text, ephemeral=True)
+            await self.bot.sent(question)
 
     async def on_ask(self, interaction: discord.Interaction[Any], text: str) -> None:
         anchor = await acknowledge(interaction, ephemeral=False)
@@ -335,6 +337,7 @@ class PeerbotClient(discord.Client):
         if reply.escalated:
             fallback = target or (channel if isinstance(channel, discord.abc.Messageable) else None)
             await self._alert(reply, question.text, question.asker, link, fallback=fallback)
+        await self.bot.sent(question)
 
     async def on_feedback(self, interaction: discord.Interaction[Any], verdict: Verdict, question_id: int) -> None:
         """A button under an answer: record it; "Ask a human" escalates and pings the superusers."""

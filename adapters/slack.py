@@ -366,6 +366,7 @@ class SlackAdapter:
             return
         if reply.escalated:  # no trusted answer, or an upset asker: a person follows up too
             await self.poster.escalate(reply)
+        await self.bot.sent(question)
 
     async def _ask_a_human(self, question: Question, respond: AsyncRespond) -> None:
         """`/peerbot human`: the bot escalates the asker's last question in its own thread (the escalation says

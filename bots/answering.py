@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from peerbot.bots import messages
 from peerbot.bots.conversation import Outcome, Question, Reply
+from peerbot.bots.faults import fault_point
 from peerbot.bots.policy import Decision, Thresholds, decide
 from peerbot.bots.routing import ROUTING_DEPTH
 from peerbot.bots.urgency import is_urgent
@@ -92,12 +93,13 @@ class AnswerPipeline:
         text = question.text.strip()
         found = await asyncio.to_thread(self.answerer.assess, text, question.audience)
         question_id = await asyncio.to_thread(self._record, question, text, found)
+        fault_point("question-recorded")
         decision = found.decision
         if found.outcome is Outcome.ANSWER:
             reply = Reply(Outcome.ANSWER, messages.answer(decision.matches[0]), decision.matches, question_id)
             if found.urgent:
                 follow = await self.handoff.escalate(
-                    question, question_id, text, [], URGENT_REASON, urgent=True, evidence=found.matches
+                    question, question_id, text, [], URGENT_REASON, urgent=True, evidence=found.matches, once=True
                 )
                 reply.text += "\n\n" + messages.URGENT_FOLLOW_UP.format(id=follow.escalation_id)
                 reply.escalation_id, reply.notify, reply.urgent = follow.escalation_id, follow.notify, True
@@ -107,7 +109,14 @@ class AnswerPipeline:
         else:
             near_misses = found.matches[:3]
             reply = await self.handoff.escalate(
-                question, question_id, text, near_misses, found.reason, urgent=found.urgent, evidence=found.matches
+                question,
+                question_id,
+                text,
+                near_misses,
+                found.reason,
+                urgent=found.urgent,
+                evidence=found.matches,
+                once=True,
             )
         if found.truncated:
             reply.text += "\n" + messages.TRUNCATED.format(limit=self.answerer.max_question_chars)
@@ -127,4 +136,5 @@ class AnswerPipeline:
             confidence=top.confidence if top else None,
             entry_id=top.entry.id if top else None,
             index_version=self.answerer.retriever.kb.version,
+            event_id=question.event_id,
         )

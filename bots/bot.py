@@ -20,6 +20,7 @@ from peerbot.bots.commands import COMMANDS, CommandTable, dispatch
 from peerbot.bots.config import EscalationSettings, Superuser
 from peerbot.bots.conversation import Outcome, Question, Reply, Verdict
 from peerbot.bots.escalation import Escalations
+from peerbot.bots.faults import fault_point
 from peerbot.bots.feedback import Feedback
 from peerbot.bots.handoff import Handoff
 from peerbot.bots.notices import Notice, Notifier, Outbox
@@ -105,24 +106,42 @@ class Bot:
     # -- questions --------------------------------------------------------------------------------
 
     async def handle(self, question: Question) -> Reply | None:
-        """The reply to send, or None when this exact event was already handled (a redelivery)."""
+        """The reply to send, or None when this exact event is handled (or was answered) elsewhere: a redelivery.
+
+        With an event id the reply is recorded with the event (the outbox) before it is returned; the adapter
+        posts it and then calls `sent`. Handling the event again (its replica died) reuses the question and the
+        escalation recorded for it, and returns a recorded reply that was never marked sent instead of a new one."""
+        event_id = question.event_id
         try:
-            if question.event_id and not await asyncio.to_thread(
-                self.store.take_event, question.event_id, question.to_payload(), self.event_lease_seconds
+            if event_id and not await asyncio.to_thread(
+                self.store.take_event, event_id, question.to_payload(), self.event_lease_seconds
             ):
-                log.info("duplicate event ignored", extra={"event_id": question.event_id})
+                log.info("duplicate event ignored", extra={"event_id": event_id})
                 return None
+            unsent = await asyncio.to_thread(self.store.event_reply, event_id) if event_id else None
         except Exception:
             log.exception("failed to record the event", extra={"platform": question.platform})
             return Reply(Outcome.ERROR, messages.APOLOGY)
+        if unsent is not None:
+            log.info("sending a recorded reply again", extra={"event_id": event_id})
+            return Reply.from_outbox(unsent)
         try:
-            return await self.respond(question)
+            reply = await self.respond(question)
         except Exception:
             log.exception("failed to answer", extra={"platform": question.platform, "channel": question.channel})
-            return Reply(Outcome.ERROR, messages.APOLOGY)
-        finally:
-            if question.event_id:
-                await asyncio.to_thread(self.store.finish_event, question.event_id)
+            reply = Reply(Outcome.ERROR, messages.APOLOGY)
+        if event_id:
+            try:
+                await asyncio.to_thread(self.store.record_reply, event_id, reply.to_outbox(), self.event_lease_seconds)
+            except Exception:
+                log.exception("failed to record the reply", extra={"event_id": event_id})
+            fault_point("reply-recorded")
+        return reply
+
+    async def sent(self, question: Question) -> None:
+        """The adapter posted the reply to this question's event: it is never sent again."""
+        if question.event_id:
+            await asyncio.to_thread(self.store.mark_sent, question.event_id)
 
     async def respond(self, question: Question) -> Reply:
         """A command runs from the command table; anything else is a question for the answer pipeline."""

@@ -70,3 +70,37 @@ class Capture:
             vector = self.retriever.embedder.embed([entry.question_text])
             self.retriever.swap(self.retriever.kb.with_added([entry], vector))
         return entry
+
+
+def forget_in_captured(path: Path, author: str) -> int:
+    """Drop from captured.jsonl the threads `author` asked and the answers they gave (a thread left without an
+    answer goes too); rewritten aside and swapped in. Returns how many records were dropped or changed."""
+    if not path.exists():
+        return 0
+    who = author.lower()
+    kept, changed = [], 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        if who in (str(record.get("author", "")).lower(), str(record.get("author_id", "")).lower()):
+            changed += 1
+            continue
+        replies = record.get("replies") or []
+        left = [
+            r for r in replies if who not in (str(r.get("author", "")).lower(), str(r.get("author_id", "")).lower())
+        ]
+        if len(left) != len(replies):
+            changed += 1
+            if not left:
+                continue
+            record["replies"] = left
+        kept.append(json.dumps(record, ensure_ascii=False) + "\n")
+    if changed:
+        aside = path.with_name(f".{path.name}.forget")
+        with aside.open("w", encoding="utf-8") as handle:
+            handle.write("".join(kept))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(aside, path)
+    return changed

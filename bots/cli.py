@@ -20,6 +20,7 @@ from peerbot.bots import app as wiring
 from peerbot.bots.config import Settings, load_settings
 from peerbot.bots.logs import setup_logging
 from peerbot.bots.state import StateStore
+from peerbot.errors import UnknownAuthor
 from peerbot.indexer.build import BuildReport
 from peerbot.knowledge.embedder import Embedder
 
@@ -128,13 +129,35 @@ def index(
 
 
 @app.command()
-def forget(author: Annotated[str, typer.Argument(help="the author's community id or name")]) -> None:
-    """Remove an author's content from the knowledge base and keep it out of every later reindex."""
+def forget(
+    author: Annotated[str | None, typer.Argument(help="the author's community id or name")] = None,
+    show: Annotated[bool, typer.Option("--list", help="list the authors kept out")] = False,
+    undo: Annotated[bool, typer.Option("--undo", help="stop keeping AUTHOR out of later reindexes")] = False,
+) -> None:
+    """Remove an author everywhere (every kept index version, captured answers, questions, answers, points,
+    badges, reviews, feedback) and keep them out of every later reindex."""
+    from peerbot.bots.forget import forget_everywhere
+
     settings = _settings()
     store = wiring.open_store(settings)
     try:
-        store.forget_author(author)
-        err.print(f"{author} will be kept out of the knowledge base; reindexing now.")
+        if show:
+            for name in store.forgotten_authors():
+                print(name)
+            return
+        if author is None:
+            raise UnknownAuthor("", "name an author: peerbot forget AUTHOR (or --list)")
+        if undo:
+            if not store.unforget_author(author):
+                raise UnknownAuthor(author, "is not forgotten, nothing to undo (peerbot forget --list shows who is)")
+            err.print(
+                f"{author} is no longer kept out of later reindexes. What forget deleted cannot be brought back:"
+                " their records return only if the sources still have them."
+            )
+            return
+        report = forget_everywhere(settings, store, author)
+        err.print(report.summary(), markup=False)
+        err.print(f"{author} will be kept out of the knowledge base; reindexing now.", markup=False)
         _print_report(_build(settings, wiring.open_embedder(settings), store=store))
     finally:
         store.close()

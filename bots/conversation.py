@@ -104,3 +104,32 @@ class Reply:
     def escalated(self) -> bool:
         """Superusers were asked: no trusted answer, or an upset asker whom a person follows up."""
         return self.escalation is not None and (self.outcome is Outcome.ESCALATE or self.urgent)
+
+    def to_outbox(self) -> dict[str, Any]:
+        """JSON-ready, kept with its event until it was sent (the matches are not kept: the text names them)."""
+        note = asdict(self.escalation) if self.escalation else None
+        return {
+            "outcome": self.outcome.value,
+            "text": self.text,
+            "question_id": self.question_id,
+            "escalation_id": self.escalation_id,
+            "notify": list(self.notify),
+            "truncated": self.truncated,
+            "urgent": self.urgent,
+            "escalation": note,
+        }
+
+    @classmethod
+    def from_outbox(cls, data: dict[str, Any]) -> Reply:
+        note = data.get("escalation")
+        escalation = EscalationNote(**{**note, "notify": tuple(note["notify"])}) if note else None
+        return cls(
+            Outcome(data["outcome"]),
+            data["text"],
+            question_id=data.get("question_id"),
+            escalation_id=data.get("escalation_id"),
+            notify=list(data.get("notify", ())),
+            truncated=bool(data.get("truncated")),
+            urgent=bool(data.get("urgent")),
+            escalation=escalation,
+        )

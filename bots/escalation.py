@@ -53,16 +53,31 @@ class Escalations:
 
     # -- the life of an escalation ----------------------------------------------------------------
 
-    def open(self, question_id: int, experts: Sequence[Superuser], first: Sequence[Superuser], **fields: Any) -> Opened:
+    def open(
+        self,
+        question_id: int,
+        experts: Sequence[Superuser],
+        first: Sequence[Superuser],
+        *,
+        once: bool = False,
+        **fields: Any,
+    ) -> Opened:
+        """Open an escalation; with `once`, the question's first one: a second call (the same event handled
+        again after a replica died) gets the escalation the first call opened, and whom it pinged."""
         now = self.store.clock()
         ladder = self.settings.ladder_minutes
-        escalation_id = self.store.open_escalation(
-            question_id,
-            superusers=[s.community_id for s in first],
-            experts=[s.community_id for s in experts],
-            next_ping_at=now + timedelta(minutes=ladder[0]) if ladder else None,
+        values = {
+            "superusers": [s.community_id for s in first],
+            "experts": [s.community_id for s in experts],
+            "next_ping_at": now + timedelta(minutes=ladder[0]) if ladder else None,
             **fields,
-        )
+        }
+        if not once:
+            return Opened(self.store.open_escalation(question_id, **values), tuple(first), self.expected_minutes())
+        escalation_id, opened = self.store.open_escalation_once(question_id, **values)
+        if not opened:
+            row = self.store.escalation(escalation_id)
+            first = [self.by_id[c] for c in (row.superusers if row else ()) if c in self.by_id]
         return Opened(escalation_id, tuple(first), self.expected_minutes())
 
     def expected_minutes(self) -> float:

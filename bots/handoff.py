@@ -12,6 +12,7 @@ from peerbot.bots.capture import Capture
 from peerbot.bots.config import EscalationSettings, Superuser
 from peerbot.bots.conversation import EscalationNote, EscalationStatus, Outcome, Question, Reply
 from peerbot.bots.escalation import Escalations
+from peerbot.bots.faults import fault_point
 from peerbot.bots.notices import Notice, Outbox
 from peerbot.bots.recognition import Recognition
 from peerbot.bots.routing import ROUTING_AUDIENCE, ROUTING_DEPTH, rank_experts
@@ -66,9 +67,11 @@ class Handoff:
         *,
         urgent: bool = False,
         evidence: Sequence[Match] | None = None,
+        once: bool = False,
     ) -> Reply:
         """Open an escalation for the superusers whose answers fit best. `evidence` is the answer's own
-        retrieval; without one (the asker pressed "Ask a human" later) the question is retrieved here."""
+        retrieval; without one (the asker pressed "Ask a human" later) the question is retrieved here. With
+        `once` (the answer pipeline) the question's escalation is reused if handling its event opened it before."""
         now = self.store.clock()
         if evidence is None:
             evidence = await asyncio.to_thread(self.retriever.retrieve, text, ROUTING_AUDIENCE, ROUTING_DEPTH)
@@ -93,8 +96,11 @@ class Handoff:
             urgent=urgent,
             near_misses=[near_miss_record(m.entry.title, m.entry.url, m.confidence, m.entry.id) for m in near_misses],
             reason=reason or "the asker asked for a person",
+            once=once,
         )
+        fault_point("escalation-opened")
         log.info("escalated", extra={"escalation_id": opened.escalation_id, "reason": reason, "urgent": urgent})
+        first = list(opened.pinged)
         notify = [s.community_id for s in first]
         text_out = messages.escalated([s.name for s in first], opened.escalation_id, reason, opened.expected_minutes)
         reply = Reply(Outcome.ESCALATE, text_out, list(near_misses), question_id, opened.escalation_id)

@@ -15,7 +15,7 @@ from contextlib import suppress
 from typing import TYPE_CHECKING, Protocol
 
 from peerbot.bots import messages
-from peerbot.bots.conversation import Outcome, Question, Reply
+from peerbot.bots.conversation import Question, Reply
 from peerbot.bots.notices import Notice
 
 if TYPE_CHECKING:
@@ -92,35 +92,56 @@ async def tick(bot: Bot) -> list[Notice]:
     if bot.refresher is not None:
         await bot.refresher()
     notices = await recover_abandoned(bot)
-    notices += await asyncio.to_thread(bot.escalations.due)
-    await bot.outbox.deliver(notices)
-    return notices
+    due = await asyncio.to_thread(bot.escalations.due)
+    await bot.outbox.deliver(due)
+    return notices + due
 
 
 async def recover_abandoned(bot: Bot) -> list[Notice]:
-    """Questions another replica took but died before answering: answer them in their thread."""
+    """Events another replica took but died before their reply was sent: send the reply it recorded, or handle
+    the event again (the question and escalation it recorded are reused), deliver, then mark it sent."""
     notices = []
-    store = bot.store
-    for event_id, payload in await asyncio.to_thread(store.abandoned_events):
-        if not await asyncio.to_thread(store.take_event, event_id, payload, bot.event_lease_seconds):
-            continue  # another replica got there first
-        question = Question.from_payload({**payload, "event_id": None})
-        try:
-            reply = await bot.respond(question)
-        except Exception:
-            log.exception("failed to answer a recovered event", extra={"event_id": event_id})
-            reply = Reply(Outcome.ERROR, messages.APOLOGY)
-        await asyncio.to_thread(store.finish_event, event_id)
+    for event_id, payload in await asyncio.to_thread(bot.store.abandoned_events):
+        question = Question.from_payload({**payload, "event_id": event_id})
+        reply = await bot.handle(question)  # takes the event over, or None: another replica got there first
+        if reply is None:
+            continue
+        sending = reply_notices(bot, question, reply)
+        await bot.outbox.deliver(sending)
+        await bot.sent(question)
         log.info("recovered an abandoned event", extra={"event_id": event_id})
+        notices += sending
+    return notices
+
+
+def reply_notices(bot: Bot, question: Question, reply: Reply) -> list[Notice]:
+    """A reply sent outside its adapter's own flow: to the asker in their thread, and the escalation's ping."""
+    escalated = reply.escalation_id is not None
+    notices = [
+        Notice(
+            "asker",
+            reply.text,
+            reply.escalation_id,
+            platform=question.platform,
+            channel=question.channel,
+            thread=question.thread,
+            question_id=reply.question_id if escalated else None,
+        )
+    ]
+    if reply.escalated and reply.escalation is not None:
+        note = reply.escalation
+        superusers = tuple(s for s in bot.superusers if s.community_id in note.notify)
+        text = messages.ping(note.id, note.question, note.urgent, reminder=False)
         notices.append(
             Notice(
-                "asker",
-                reply.text,
-                reply.escalation_id,
-                platform=question.platform,
-                channel=question.channel,
-                thread=question.thread,
-                question_id=reply.question_id if reply.escalation_id is not None else None,
+                "ping",
+                text,
+                note.id,
+                superusers=superusers,
+                platform=note.platform,
+                channel=note.channel,
+                thread=note.thread,
+                question_id=note.question_id,
             )
         )
     return notices

@@ -37,6 +37,7 @@ class QuestionRow(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     entry_id: Mapped[str | None] = mapped_column(String(256))
     index_version: Mapped[str | None] = mapped_column(String(64))
+    event_id: Mapped[str | None] = mapped_column(String(256), unique=True)  # the event that asked it: once
 
 
 class EscalationRow(Base):
@@ -65,6 +66,9 @@ class EscalationRow(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(128))
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # the question the answer pipeline opened it for (unique: handling the same event again finds it); None for
+    # later escalations of a question ("Ask a human")
+    question_key: Mapped[int | None] = mapped_column(Integer, unique=True)
 
 
 class PointsRow(Base):
@@ -124,8 +128,9 @@ class FeedbackRow(Base):
 
 
 class HandledEvent(Base):
-    """The inbox of platform events: taken with a lease (wall-clock time), finished after the reply; an event
-    whose taker died before finishing is taken again by another replica when its lease runs out."""
+    """The inbox and outbox of platform events: taken with a lease (wall-clock time); "replied" once the reply is
+    recorded (`reply`), "done" once the adapter says it was sent. An event whose taker died before "done" is
+    taken again by another replica when its lease runs out: it reuses what was recorded and sends an unsent reply."""
 
     __tablename__ = "handled_events"
     event_id: Mapped[str] = mapped_column(String(256), primary_key=True)
@@ -133,6 +138,7 @@ class HandledEvent(Base):
     status: Mapped[str] = mapped_column(String(16), default="done", server_default="done", index=True)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reply: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the outbox: recorded, not yet sent
 
 
 # -- what the store hands out: frozen records, never ORM rows or sessions ---------------------------------

@@ -30,7 +30,6 @@ from peerbot.bots.schema import (
     EscalationRow,
     FeedbackRecord,
     FeedbackRow,
-    ForgottenAuthor,
     HandledEvent,
     PointsRow,
     QuestionRow,
@@ -43,6 +42,7 @@ from peerbot.bots.schema import (
 )
 from peerbot.bots.state_escalations import EscalationQueries
 from peerbot.bots.state_ledger import LedgerQueries
+from peerbot.bots.state_privacy import Forgotten, PrivacyQueries
 from peerbot.bots.state_reports import ReportQueries
 from peerbot.errors import ConfigError
 
@@ -54,6 +54,7 @@ __all__ = [  # the records, and the rows for tests that seed a database
     "EscalationRow",
     "FeedbackRecord",
     "FeedbackRow",
+    "Forgotten",
     "HandledEvent",
     "PointsRow",
     "QuestionRow",
@@ -66,6 +67,7 @@ __all__ = [  # the records, and the rows for tests that seed a database
 ]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+UNFINISHED = ("taken", "replied")  # an event's states before its reply was sent
 BASELINE = "0001"  # the schema that create_all made before migrations existed
 DIALECTS = ("sqlite", "postgresql")
 MIGRATION_LOCK = 0x70656572  # pg_advisory_xact_lock key: replicas starting together migrate one at a time
@@ -113,7 +115,7 @@ def _needs_stamp(connection: Connection) -> bool:
     return "questions" in tables and "alembic_version" not in tables
 
 
-class StateStore(EscalationQueries, LedgerQueries, ReportQueries):
+class StateStore(EscalationQueries, LedgerQueries, ReportQueries, PrivacyQueries):
     """Durable record of what the bot did; every write is its own short transaction. All SQL lives here and in
     the query mixins (bots/state_*.py); callers get frozen records (bots/schema.py), never rows or sessions."""
 
@@ -160,11 +162,17 @@ class StateStore(EscalationQueries, LedgerQueries, ReportQueries):
             return s.execute(statement.returning(*inspect(model).primary_key)).first() is not None
 
     def record_question(self, **fields: Any) -> int:
+        """A new question's id; a question asked by an event already recorded (`event_id`) keeps its first id."""
+        event_id = fields.get("event_id")
+        if event_id is None:
+            with self._session() as s:
+                row = QuestionRow(created_at=self.clock(), **fields)
+                s.add(row)
+                s.flush()
+                return row.id
+        self._add_once(QuestionRow, created_at=self.clock(), **fields)
         with self._session() as s:
-            row = QuestionRow(created_at=self.clock(), **fields)
-            s.add(row)
-            s.flush()
-            return row.id
+            return int(s.scalars(select(QuestionRow.id).where(QuestionRow.event_id == event_id)).one())
 
     def last_question(self, platform: str, asker: str) -> AskedQuestion | None:
         with self._session() as s:
@@ -193,13 +201,6 @@ class StateStore(EscalationQueries, LedgerQueries, ReportQueries):
             rows = s.scalars(select(FeedbackRow).where(FeedbackRow.question_id == question_id))
             return [r for r in (frozen(FeedbackRecord, row) for row in rows) if r is not None]
 
-    def forget_author(self, author: str) -> None:
-        self._add_once(ForgottenAuthor, author=author.lower(), created_at=self.clock())
-
-    def forgotten_authors(self) -> list[str]:
-        with self._session() as s:
-            return list(s.scalars(select(ForgottenAuthor.author)))
-
     def first_time(self, event_id: str) -> bool:
         """True the first time an event id is seen; False for a redelivery."""
         return self._add_once(HandledEvent, event_id=event_id, created_at=self.clock())
@@ -214,26 +215,47 @@ class StateStore(EscalationQueries, LedgerQueries, ReportQueries):
         with self._session() as s:
             result = s.execute(
                 update(HandledEvent)
-                .where(HandledEvent.event_id == event_id, HandledEvent.status == "taken")
+                .where(HandledEvent.event_id == event_id, HandledEvent.status.in_(UNFINISHED))
                 .where(HandledEvent.lease_until < now)
                 .values(lease_until=lease)
             )
             return bool(getattr(result, "rowcount", 0))
 
-    def finish_event(self, event_id: str) -> None:
+    def record_reply(self, event_id: str, reply: dict[str, Any], lease_seconds: float) -> None:
+        """The outbox: the event's reply, kept until `mark_sent`; the lease is renewed for the post."""
+        lease = utcnow() + timedelta(seconds=lease_seconds)
+        with self._session() as s:
+            s.execute(
+                update(HandledEvent)
+                .where(HandledEvent.event_id == event_id, HandledEvent.status.in_(UNFINISHED))
+                .values(status="replied", reply=reply, lease_until=lease)
+            )
+
+    def event_reply(self, event_id: str) -> dict[str, Any] | None:
+        """The reply recorded for an event and not yet marked sent, if any."""
+        with self._session() as s:
+            query = select(HandledEvent.reply).where(
+                HandledEvent.event_id == event_id, HandledEvent.status == "replied"
+            )
+            return s.scalars(query).first()
+
+    def mark_sent(self, event_id: str) -> None:
+        """The event's reply was posted: nothing of it is left to do."""
         with self._session() as s:
             s.execute(
                 update(HandledEvent)
                 .where(HandledEvent.event_id == event_id)
-                .values(status="done", payload=None, lease_until=None)
+                .values(status="done", payload=None, reply=None, lease_until=None)
             )
+
+    finish_event = mark_sent
 
     def abandoned_events(self, limit: int = 20) -> list[tuple[str, dict[str, Any]]]:
         """Events taken by a replica that did not finish them before its lease ran out."""
         with self._session() as s:
             rows = s.execute(
                 select(HandledEvent.event_id, HandledEvent.payload)
-                .where(HandledEvent.status == "taken", HandledEvent.lease_until < utcnow())
+                .where(HandledEvent.status.in_(UNFINISHED), HandledEvent.lease_until < utcnow())
                 .limit(limit)
             ).all()
         return [(event_id, payload or {}) for event_id, payload in rows]

@@ -48,6 +48,16 @@ class EscalationQueries(Queries):
             s.flush()
             return row.id
 
+    def open_escalation_once(self, question_id: int, **fields: Any) -> tuple[int, bool]:
+        """The answer pipeline's escalation of a question, keyed by it: (id, True) when this call opened it,
+        (id, False) when handling the same event before already had."""
+        now = self.clock()
+        values = {"question_id": question_id, "question_key": question_id, "created_at": now, "updated_at": now}
+        opened = self._add_once(EscalationRow, **values, status=EscalationStatus.OPEN, **fields)
+        with self._session() as s:
+            query = select(EscalationRow.id).where(EscalationRow.question_key == question_id)
+            return int(s.scalars(query).one()), opened
+
     def escalation(self, escalation_id: int) -> Escalation | None:
         with self._session() as s:
             return escalation_record(s.get(EscalationRow, escalation_id))

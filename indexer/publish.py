@@ -9,7 +9,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +131,37 @@ def _remove_leftovers(root: Path) -> None:
     """Staging folders of builds that died (kill -9) are garbage."""
     for stale in root.glob(".tmp-*"):
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def scrub(index_dir: Path, drop: Callable[[KnowledgeEntry], bool]) -> dict[str, int]:
+    """Rewrite every kept version without the entries `drop` selects (their vectors too), each with a valid
+    manifest; oldest first, so a reader falling back from a version being rewritten finds one already clean.
+    Returns how many entries each rewritten version lost. Callers hold `build_lock`."""
+    import faiss
+
+    removed: dict[str, int] = {}
+    for version in list_versions(index_dir):
+        folder = index_dir / VERSIONS / version
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        with (folder / ENTRIES).open(encoding="utf-8") as handle:
+            entries = [KnowledgeEntry.from_dict(json.loads(line)) for line in handle if line.strip()]
+        keep = [i for i, entry in enumerate(entries) if not drop(entry)]
+        if len(keep) == len(entries):
+            continue
+        vectors = faiss.read_index(str(folder / VECTORS))
+        kept = np.asarray(vectors.reconstruct_n(0, vectors.ntotal), dtype="float32")[keep]
+        kept = kept.reshape(len(keep), int(manifest["dimension"]))
+        staging = index_dir / VERSIONS / f".tmp-{uuid.uuid4().hex}"
+        staging.mkdir()
+        faiss.write_index(flat_index(kept), str(staging / VECTORS))
+        lines = "".join(json.dumps(entries[i].to_dict(), ensure_ascii=False) + "\n" for i in keep)
+        _write_file(staging / ENTRIES, lines.encode("utf-8"))
+        files = {name: sha256_file(staging / name) for name in (VECTORS, ENTRIES)}
+        _write_file(staging / MANIFEST, json.dumps({**manifest, "count": len(keep), "files": files}, indent=2).encode())
+        old = index_dir / VERSIONS / f".tmp-old-{uuid.uuid4().hex}"  # a leftover if we die: removed next publish
+        os.replace(folder, old)
+        os.replace(staging, folder)
+        _fsync_dir(index_dir / VERSIONS)
+        shutil.rmtree(old, ignore_errors=True)
+        removed[version] = len(entries) - len(keep)
+    return removed

@@ -153,3 +153,11 @@ class AdapterError(PeerbotError):
             who = adapter or "the adapter"
             message = f"{who} needs the environment variable(s) {', '.join(env_vars)}; set them and retry"
         super().__init__(message)
+
+
+class UnknownAuthor(PeerbotError):
+    """`peerbot forget` (or `--undo`) named an author peerbot keeps nothing of."""
+
+    def __init__(self, author: str, reason: str) -> None:
+        self.author = author
+        super().__init__(f"{author!r}: {reason}")

@@ -108,6 +108,8 @@ async def main():
         question = Question(text=e["text"], asker=e["asker"], thread=e["thread"], event_id=e["id"])
         reply = await bot.handle(question)
         emit(kind="event", id=e["id"], handled=reply is not None, outcome=reply.outcome.value if reply else None)
+        if reply is not None:
+            await bot.sent(question)  # what an adapter does once it posted the reply
         await asyncio.sleep(spec["pause"])
     emit(kind="events-done")
     while not (root / "stop").exists():

@@ -62,7 +62,9 @@ def worker(spec_path: str) -> None:
             await asyncio.sleep(0.005)
         start = time.time()
         for n, text in enumerate(spec["questions"]):
-            await bot.handle(Question(text=text, asker=f"a{spec['index']}-{n}", event_id=f"{spec['index']}-{n}"))
+            question = Question(text=text, asker=f"a{spec['index']}-{n}", event_id=f"{spec['index']}-{n}")
+            if await bot.handle(question) is not None:
+                await bot.sent(question)
         Path(spec["out"]).write_text(json.dumps({"start": start, "end": time.time(), "n": len(spec["questions"])}))
 
     asyncio.run(run())

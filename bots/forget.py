@@ -1,0 +1,59 @@
+"""`peerbot forget AUTHOR`: remove an author from every place peerbot keeps content, and keep them out.
+
+Every kept index version is rewritten without their entries (so making an older version current, or falling
+back to it when the current one is damaged, cannot bring them back), captured.jsonl loses their threads and
+answers, and the state store their questions, escalations, answers, reviews, feedback, points and badges (the
+dashboard's tables and CSV exports read the store). Later reindexes leave them out (the trust policy).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from peerbot.bots import app as wiring
+from peerbot.bots.capture import forget_in_captured
+from peerbot.bots.config import Settings
+from peerbot.bots.state import Forgotten, StateStore
+from peerbot.errors import UnknownAuthor
+from peerbot.indexer.publish import build_lock, scrub
+from peerbot.knowledge.entries import KnowledgeEntry
+
+
+@dataclass(frozen=True)
+class ForgetReport:
+    author: str
+    index_versions: dict[str, int]  # version -> entries removed
+    captured: int  # captured.jsonl records removed or changed
+    store: Forgotten
+
+    @property
+    def found(self) -> bool:
+        return bool(sum(self.index_versions.values()) or self.captured or self.store.total)
+
+    def summary(self) -> str:
+        versions = ", ".join(f"{v}: {n}" for v, n in self.index_versions.items()) or "none"
+        s = self.store
+        return (
+            f"Forgot {self.author}: index entries removed per version ({versions}); {self.captured} captured answers;"
+            f" {s.questions} questions, {s.escalations} escalations, {s.answers} answers, {s.reviews} reviews,"
+            f" {s.feedback} feedback, {s.points} point awards, {s.badges} badges."
+        )
+
+
+def forget_everywhere(settings: Settings, store: StateStore, author: str) -> ForgetReport:
+    """Remove `author` everywhere; raise UnknownAuthor (changing nothing) when peerbot keeps nothing of them."""
+    who = author.lower()
+    already = who in store.forgotten_authors()
+
+    def theirs(entry: KnowledgeEntry) -> bool:
+        return who in (entry.author.lower(), entry.author_id.lower())
+
+    with build_lock(wiring.index_dir(settings)):
+        versions = scrub(wiring.index_dir(settings), theirs)
+        captured = forget_in_captured(wiring.captured_path(settings), author)
+        removed = store.forget_author(author)
+    report = ForgetReport(author, versions, captured, removed)
+    if not report.found and not already:
+        store.unforget_author(author)
+        raise UnknownAuthor(author, "peerbot keeps nothing by this author (no index entry, captured answer or record)")
+    return report
