@@ -2,7 +2,8 @@
 
 A victim replica (a real `python -c` process) handles the events with `PEERBOT_FAULT` naming the point where it
 SIGKILLs itself (bots/faults.py); it logs the point first, so the test knows it was alive there. Then a survivor
-replica gets the same events (a platform redelivers them) and runs the timers that take over abandoned events.
+replica takes the dead one's event over, either because the platform redelivers it or through its timers (it
+never gets that event), and handles the rest.
 Counted afterwards, per event: questions recorded, escalations opened, replies posted, superuser notes (pings).
 """
 
@@ -94,10 +95,12 @@ def records(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.endswith("}")]
 
 
-def run_replica(root: Path, data: dict[str, Any], name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def run_replica(
+    root: Path, data: dict[str, Any], name: str, env: dict[str, str], events: list[dict[str, str]]
+) -> subprocess.Popen[bytes]:
     spec = root / f"{name}.json"
     spec.write_text(
-        json.dumps({"root": str(root), "settings": data, "events": EVENTS, "out": str(root / f"{name}.out")})
+        json.dumps({"root": str(root), "settings": data, "events": events, "out": str(root / f"{name}.out")})
     )
     return subprocess.Popen([sys.executable, "-c", REPLICA, str(spec)], cwd=root, env=env)
 
@@ -110,11 +113,22 @@ def unfinished_events(url: str) -> int:
     return len(EVENTS) - sum(status == "done" for status in rows)
 
 
+def taken_events(url: str) -> set[str]:
+    store = StateStore(url)
+    with store._session() as s:  # the test reads the tables directly
+        taken = set(s.scalars(select(HandledEvent.event_id)))
+    store.close()
+    return taken
+
+
+@pytest.mark.parametrize("takeover", ["redelivery", "timer"])
 @pytest.mark.parametrize("point", EXACTLY_ONCE + AT_LEAST_ONCE)
 @pytest.mark.parametrize("backend", pg.BACKENDS)
 def test_a_replica_killed_between_two_effects_leaves_each_effect_done_once(
-    tmp_path: Path, backend: str, point: str
+    tmp_path: Path, backend: str, point: str, takeover: str
 ) -> None:
+    """takeover "redelivery": the platform delivers every event again to the survivor (after the dead replica's
+    lease ran out); "timer": the survivor never gets the dead replica's events, its timers take them over."""
     root = tmp_path
     url = pg.database_url(backend, tmp_path)
     data: dict[str, Any] = {
@@ -132,11 +146,13 @@ def test_a_replica_killed_between_two_effects_leaves_each_effect_done_once(
     env.pop("DATABASE_URL", None)
     fault_log = root / "fault.log"
 
-    victim = run_replica(root, data, "victim", {**env, "PEERBOT_FAULT": point, "PEERBOT_FAULT_LOG": str(fault_log)})
+    fault_env = {**env, "PEERBOT_FAULT": point, "PEERBOT_FAULT_LOG": str(fault_log)}
+    victim = run_replica(root, data, "victim", fault_env, EVENTS)
     assert victim.wait(timeout=120) == -signal.SIGKILL
     assert fault_log.read_text().split() == [point]  # it was alive, at that point, when it died
 
-    survivor = run_replica(root, data, "survivor", env)
+    taken = taken_events(url) if takeover == "timer" else set()
+    survivor = run_replica(root, data, "survivor", env, [e for e in EVENTS if e["id"] not in taken])
     try:
         wait_for(
             "the survivor to handle its events",
