@@ -248,8 +248,6 @@ class StateStore(EscalationQueries, LedgerQueries, ReportQueries, PrivacyQueries
                 .values(status="done", payload=None, reply=None, lease_until=None)
             )
 
-    finish_event = mark_sent
-
     def abandoned_events(self, limit: int = 20) -> list[tuple[str, dict[str, Any]]]:
         """Events taken by a replica that did not finish them before its lease ran out."""
         with self._session() as s:
