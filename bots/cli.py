@@ -41,20 +41,39 @@ ConfigOption = Annotated[
 
 class _State:
     settings: Settings | None = None
+    config: Path | None = None
+    verbose: bool = False
 
 
 state = _State()
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from peerbot import __version__
+
+        typer.echo(f"peerbot {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _setup(config: ConfigOption = None, verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
-    settings = load_settings(config)
-    setup_logging("INFO" if verbose else settings.log.level)
-    state.settings = settings
+def _setup(
+    config: ConfigOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", help="print the version and exit", is_eager=True, callback=_print_version)
+    ] = False,
+) -> None:
+    """Config is read when a command needs it, so `--help` works even when config.toml is broken."""
+    state.config, state.verbose, state.settings = config, verbose, None
 
 
 def _settings() -> Settings:
-    assert state.settings is not None
+    if state.settings is None:
+        settings = load_settings(state.config)
+        setup_logging("INFO" if state.verbose else settings.log.level)
+        _ = settings.state_url  # a wrong DATABASE_URL / state.url is named before any work starts
+        state.settings = settings
     return state.settings
 
 

@@ -6,7 +6,7 @@ import difflib
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -15,10 +15,16 @@ from peerbot.indexer.sources.registry import SOURCE_TYPES
 from peerbot.knowledge.embedder import DEFAULT_MODEL
 
 CONFIG_ENV = "PEERBOT_CONFIG"
+DATABASE_ENV = "DATABASE_URL"
+STATE_BACKENDS = ("sqlite", "postgresql", "postgres")
+
+# Strict: a string where a number or a boolean belongs is refused, not coerced ("3", "true").
+# Paths are written as strings in TOML, so they alone are converted.
+TomlPath = Annotated[Path, Field(strict=False)]
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class CommunitySettings(_Section):
@@ -26,7 +32,7 @@ class CommunitySettings(_Section):
 
 
 class IndexSettings(_Section):
-    path: Path = Path(".peerbot/index")
+    path: TomlPath = Path(".peerbot/index")
     model: str = DEFAULT_MODEL
     keep_versions: int = Field(3, ge=1)
 
@@ -34,7 +40,7 @@ class IndexSettings(_Section):
 class SourceSettings(_Section):
     name: str = Field(min_length=1)
     type: str
-    path: Path | None = None
+    path: TomlPath | None = None
     options: dict[str, Any] = {}  # checked against the source type's own options model
 
     @model_validator(mode="after")
@@ -64,7 +70,7 @@ class AnswerSettings(_Section):
     suggest_threshold: float = Field(0.3, ge=0.0, le=1.0)
     max_suggestions: int = Field(3, ge=1, le=10)
     max_question_chars: int = Field(2000, ge=100)
-    calibrator: Path | None = None
+    calibrator: TomlPath | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> AnswerSettings:
@@ -90,7 +96,7 @@ class EscalationSettings(_Section):
     expire_hours: float = Field(72.0, gt=0)  # open this long without an answer: expired
     max_open_per_superuser: int = Field(3, ge=1)  # experts at the cap are skipped by routing
     urgent_sentiment: float = Field(-0.5, ge=-1.0, le=0.0)  # VADER compound at or below: urgent
-    captured_path: Path = Path(".peerbot/captured.jsonl")  # answers captured from escalations, kept by reindex
+    captured_path: TomlPath = Path(".peerbot/captured.jsonl")  # answers captured from escalations, kept by reindex
 
     @model_validator(mode="after")
     def _positive_steps(self) -> EscalationSettings:
@@ -144,7 +150,7 @@ class Settings(_Section):
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
     log: LogSettings = LogSettings()
-    root: Path = Field(default=Path("."), exclude=True)
+    root: TomlPath = Field(default=Path("."), exclude=True)
 
     def resolve(self, path: Path) -> Path:
         """Paths in config.toml are relative to the file's folder."""
@@ -152,11 +158,36 @@ class Settings(_Section):
 
     @property
     def state_url(self) -> str:
-        url = os.environ.get("DATABASE_URL") or self.state.url
+        """$DATABASE_URL, else state.url; checked here so that an error names the one that was used."""
+        key = DATABASE_ENV if os.environ.get(DATABASE_ENV) else "state.url"
+        url = os.environ.get(DATABASE_ENV) or self.state.url
         prefix = "sqlite:///"
         if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
-            return prefix + str(self.resolve(Path(url[len(prefix) :])))
+            url = prefix + str(self.resolve(Path(url[len(prefix) :])))
+        check_state_url(url, key)
         return url
+
+
+def check_state_url(url: str, key: str) -> None:
+    """A SQLAlchemy URL for SQLite or PostgreSQL; a SQLite file's folder is created (or the error names it)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        backend = make_url(url).get_backend_name()
+    except Exception:
+        raise ConfigError(
+            f"{key}: {url!r} is not a database URL (expected sqlite:///path/to/file.db or postgresql://user@host/db)"
+        ) from None
+    if backend not in STATE_BACKENDS:
+        raise ConfigError(f"{key}: peerbot keeps its state in SQLite or PostgreSQL, not {backend!r}")
+    if backend == "sqlite" and url.startswith("sqlite:///") and ":memory:" not in url:
+        folder = Path(url.removeprefix("sqlite:///")).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                f"{key}: cannot create the folder {folder} for the SQLite file ({exc.strerror or exc})"
+            ) from None
 
 
 _TYPE_WORDS = {
@@ -251,10 +282,26 @@ def load_settings(path: Path | None = None) -> Settings:
         path = Path("config.toml")
     if path is None:
         return parse_settings({}, Path.cwd(), "defaults")
+    data = _parse_toml(path)
+    return parse_settings(data, path.resolve().parent, str(path))
+
+
+def _parse_toml(path: Path) -> dict[str, Any]:
+    """The file's TOML; every way it can fail is one line naming the file."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"config file {path} does not exist") from None
+    except IsADirectoryError:
+        raise ConfigError(f"config file {path} is a folder, not a file: give the path of config.toml") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path} ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"config file {path} is not UTF-8 (line {line}): save it as UTF-8") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
-    return parse_settings(data, path.resolve().parent, str(path))
