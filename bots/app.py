@@ -11,7 +11,7 @@ from pathlib import Path
 from peerbot.bots.answering import Answerer
 from peerbot.bots.bot import Bot
 from peerbot.bots.capture import SOURCE_NAME as CAPTURED
-from peerbot.bots.capture import Capture
+from peerbot.bots.capture import Capture, with_captured
 from peerbot.bots.config import Settings, SourceSettings
 from peerbot.bots.policy import Thresholds
 from peerbot.bots.recognition import Recognition
@@ -42,13 +42,13 @@ def captured_path(settings: Settings) -> Path:
 
 
 def make_sources(settings: Settings, only: str | None = None) -> list[Source]:
-    """The configured sources, plus the answers captured from escalations (kept by every full reindex)."""
+    """The configured sources, plus the answers captured from escalations (read by every reindex, even one source)."""
     specs = [s for s in settings.sources if only is None or s.name == only]
     if not specs:
         known = ", ".join(s.name for s in settings.sources) or "none"
         raise ConfigError(f"no source named {only!r} in [[sources]] (configured: {known})")
     sources = [make_source(spec, settings) for spec in specs]
-    if only is None and captured_path(settings).exists():
+    if captured_path(settings).exists():
         sources.append(JsonlThreadSource(captured_path(settings), name=CAPTURED))
     return sources
 
@@ -104,7 +104,10 @@ def has_index(settings: Settings) -> bool:
 def load_knowledge(settings: Settings, embedder: Embedder) -> tuple[KnowledgeBase, str | None]:
     """The serving knowledge base and a warning if an older version had to stand in."""
     loaded = read_current(index_dir(settings), model=embedder.name, dimension=embedder.dimension)
-    return KnowledgeBase.from_loaded(loaded), loaded.warning
+    kb = KnowledgeBase.from_loaded(loaded)
+    if captured_path(settings).exists():  # answers captured after this version was built are kept serving
+        kb = with_captured(kb, captured_path(settings), trust_policy(settings), embedder)
+    return kb, loaded.warning
 
 
 def load_calibrator(settings: Settings) -> Calibrator:

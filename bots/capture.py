@@ -12,8 +12,10 @@ import threading
 from pathlib import Path
 
 from peerbot.bots.state import Escalation
-from peerbot.indexer.sources.jsonl import ReplyRecord, ThreadRecord, to_thread
+from peerbot.indexer.sources.jsonl import JsonlThreadSource, ReplyRecord, ThreadRecord, to_thread
 from peerbot.indexer.trust import TrustPolicy
+from peerbot.knowledge.base import KnowledgeBase
+from peerbot.knowledge.embedder import Embedder
 from peerbot.knowledge.entries import KnowledgeEntry
 from peerbot.knowledge.retriever import HybridRetriever
 
@@ -104,3 +106,17 @@ def forget_in_captured(path: Path, author: str) -> int:
             os.fsync(handle.fileno())
         os.replace(aside, path)
     return changed
+
+
+def with_captured(kb: KnowledgeBase, path: Path, policy: TrustPolicy, embedder: Embedder) -> KnowledgeBase:
+    """The knowledge base plus every captured answer it lacks: a version built just before an answer was
+    captured must not drop it when it is swapped in."""
+    if not path.exists():
+        return kb
+    have = {e.id for e in kb.entries}
+    source = JsonlThreadSource(path, name=SOURCE_NAME)
+    entries = [e for t in source.threads() if (e := policy.entry_for(t, SOURCE_NAME)) is not None]
+    missing = list({e.id: e for e in entries if e.id not in have}.values())
+    if not missing:
+        return kb
+    return kb.with_added(missing, embedder.embed([e.question_text for e in missing]))
