@@ -84,8 +84,11 @@ def reindex(
     progress: Progress | None = None,
     only: str | None = None,
     store: StateStore | None = None,
+    force: bool = False,
 ) -> BuildReport:
-    """Rebuild from every configured source (or only one, keeping the others' entries), incrementally."""
+    """Rebuild from every configured source (or only one, keeping the others' entries), incrementally.
+
+    Unless forced, a build that loses more than index.max_drop_share of the entries is refused."""
     return build_index(
         make_sources(settings, only),
         trust_policy(settings, store),
@@ -94,6 +97,7 @@ def reindex(
         keep=settings.index.keep_versions,
         progress=progress,
         only_these_sources=only is not None,
+        max_drop_share=None if force else settings.index.max_drop_share,
     )
 
 

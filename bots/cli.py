@@ -93,7 +93,11 @@ def progress_bar(label: str) -> Iterator[Progress]:
 
 
 def _build(
-    settings: Settings, embedder: Embedder, only: str | None = None, store: StateStore | None = None
+    settings: Settings,
+    embedder: Embedder,
+    only: str | None = None,
+    store: StateStore | None = None,
+    force: bool = False,
 ) -> BuildReport:
     with progress_bar("embedding") as bar:
         task = bar.add_task("embed", total=None)
@@ -103,6 +107,7 @@ def _build(
             lambda done, total: bar.update(task, completed=done, total=total),
             only=only,
             store=store,
+            force=force,
         )
     return report
 
@@ -141,10 +146,13 @@ def _ready_bot(build_if_missing: bool = True) -> Iterator[wiring.Bot]:
 @app.command()
 def index(
     source: Annotated[str | None, typer.Option(help="only this [[sources]] name")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="publish even if the build drops more than index.max_drop_share")
+    ] = False,
 ) -> None:
     """Read the community sources, keep trusted answers, embed, publish a new index version."""
     settings = _settings()
-    _print_report(_build(settings, wiring.open_embedder(settings), only=source))
+    _print_report(_build(settings, wiring.open_embedder(settings), only=source, force=force))
 
 
 @app.command()
@@ -177,7 +185,9 @@ def forget(
         report = forget_everywhere(settings, store, author)
         err.print(report.summary(), markup=False)
         err.print(f"{author} will be kept out of the knowledge base; reindexing now.", markup=False)
-        _print_report(_build(settings, wiring.open_embedder(settings), store=store))
+        _print_report(
+            _build(settings, wiring.open_embedder(settings), store=store, force=True)
+        )  # the drop is the point
     finally:
         store.close()
 

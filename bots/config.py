@@ -35,6 +35,7 @@ class IndexSettings(_Section):
     path: TomlPath = Path(".peerbot/index")
     model: str = DEFAULT_MODEL
     keep_versions: int = Field(3, ge=1)
+    max_drop_share: float = Field(0.3, ge=0.0, le=1.0)  # a build losing more of the entries is refused (--force)
 
 
 class SourceSettings(_Section):
@@ -133,6 +134,10 @@ class DiscordSettings(_Section):
     admins: list[str] = []  # user ids allowed to /peerbot reindex besides members with Manage Server
 
 
+class DashboardSettings(_Section):
+    session_hours: float = Field(12.0, gt=0)  # a login lasts this long (the session id lives on the server)
+
+
 class LogSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
@@ -149,6 +154,7 @@ class Settings(_Section):
     state: StateSettings = StateSettings()
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
+    dashboard: DashboardSettings = DashboardSettings()
     log: LogSettings = LogSettings()
     root: TomlPath = Field(default=Path("."), exclude=True)
 

@@ -25,6 +25,29 @@ BATCH = 256
 Progress = Callable[[int, int], None]  # (done, total)
 
 
+class ShrinkRefused(IndexProblem):
+    """A build would drop more than the allowed share of the serving version's entries (version: the serving one)."""
+
+    def __init__(self, *, before: int, after: int, version: str, limit: float) -> None:
+        self.before, self.after, self.limit = before, after, limit
+        super().__init__(
+            f"refusing to publish: this build has {after} entries, {before - after} fewer than the serving "
+            f"version {version} ({before}), a drop of {(before - after) / before:.0%}, above "
+            f"index.max_drop_share ({limit:.0%}). Check the sources (a renamed column, an empty export, a wrong "
+            f"path?); version {version} keeps serving. To publish anyway: `peerbot index --force`",
+            version=version,
+        )
+
+
+def check_shrink(previous: LoadedIndex | None, entries: int, max_drop_share: float | None) -> None:
+    """Raise ShrinkRefused when the build loses more than max_drop_share of the previous entries."""
+    if previous is None or max_drop_share is None or not previous.entries:
+        return
+    before = len(previous.entries)
+    if before - entries > max_drop_share * before:
+        raise ShrinkRefused(before=before, after=entries, version=previous.version, limit=max_drop_share)
+
+
 @dataclass
 class Collected:
     entries: list[KnowledgeEntry] = field(default_factory=list)
@@ -134,11 +157,13 @@ def build_index(
     keep: int = 3,
     progress: Progress | None = None,
     only_these_sources: bool = False,
+    max_drop_share: float | None = None,
 ) -> BuildReport:
     """Build and publish a new index version; the previous one keeps serving until the switch.
 
     Unchanged questions reuse their stored embeddings. With only_these_sources, the previous version's
-    entries from other sources are kept as they are (`peerbot index --source NAME`).
+    entries from other sources are kept as they are (`peerbot index --source NAME`). A build that drops
+    more than max_drop_share of the serving version's entries is refused (ShrinkRefused); None: no limit.
     """
     started = time.perf_counter()
     with build_lock(index_dir):
@@ -148,6 +173,7 @@ def build_index(
             rebuilt = {s.name for s in sources}
             kept = [e for e in previous.entries if e.source not in rebuilt and policy.keeps(e)]
             collected.entries = kept + collected.entries
+        check_shrink(previous, len(collected.entries), max_drop_share)
         vectors, embedded = embed_incrementally(collected.entries, previous, embedder, progress)
         version = publish(
             index_dir,

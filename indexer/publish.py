@@ -7,6 +7,8 @@ import fcntl
 import json
 import os
 import shutil
+import signal
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -30,6 +32,15 @@ from peerbot.knowledge.index_files import (
     read_version,
     sha256_file,
 )
+
+FAULT_ENV = "PEERBOT_FAULT"  # tests: the named step where the process SIGKILLs itself
+
+
+def fault_point(name: str) -> None:
+    """Die here, like a kill -9 would, when $PEERBOT_FAULT names this step (fault-injection tests only)."""
+    if os.environ.get(FAULT_ENV) == name:
+        print(f"fault point {name}: killing this process", file=sys.stderr, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @contextlib.contextmanager
@@ -80,7 +91,7 @@ def publish(
         raise ValueError(f"{len(vectors)} vectors for {len(entries)} entries")
     root = index_dir / VERSIONS
     root.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(root)
+    remove_leftovers(index_dir)
     staging = root / f".tmp-{uuid.uuid4().hex}"
     staging.mkdir()
     try:
@@ -100,11 +111,13 @@ def publish(
         }
         _write_file(staging / MANIFEST, json.dumps(manifest, indent=2).encode("utf-8"))
         version = _next_version(index_dir)
+        fault_point("publish:staged")
         os.replace(staging, root / version)
         _fsync_dir(root)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    fault_point("publish:renamed")
     read_version(index_dir, version, model=model, dimension=int(vectors.shape[1]))
     point_current(index_dir, version)
     prune(index_dir, keep)
@@ -114,23 +127,62 @@ def publish(
 def point_current(index_dir: Path, version: str) -> None:
     pointer = index_dir / f".{CURRENT}.{uuid.uuid4().hex}"
     _write_file(pointer, (version + "\n").encode("utf-8"))
+    fault_point("publish:pointer")
     os.replace(pointer, index_dir / CURRENT)
     _fsync_dir(index_dir)
 
 
 def prune(index_dir: Path, keep: int) -> None:
-    """Keep the newest `keep` versions and never the one CURRENT names."""
+    """Keep the newest `keep` versions and never the one CURRENT names.
+
+    A version is first renamed to a hidden trash name (atomic), so a prune killed halfway leaves no
+    half-deleted folder that looks like a version; the next run removes the trash.
+    """
     serving = current_version(index_dir)
     versions = list_versions(index_dir)
+    root = index_dir / VERSIONS
     for old in versions[: max(0, len(versions) - max(keep, 1))]:
         if old != serving:
-            shutil.rmtree(index_dir / VERSIONS / old, ignore_errors=True)
+            trash = root / f".trash-{old}-{uuid.uuid4().hex[:8]}"
+            os.replace(root / old, trash)
+            _fsync_dir(root)
+            _delete_tree(trash)
 
 
-def _remove_leftovers(root: Path) -> None:
-    """Staging folders of builds that died (kill -9) are garbage."""
-    for stale in root.glob(".tmp-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+def _delete_tree(folder: Path) -> None:
+    for i, path in enumerate(sorted(folder.rglob("*"), reverse=True)):
+        if path.is_dir():
+            path.rmdir()
+        else:
+            path.unlink()
+        if i == 0:
+            fault_point("prune:partial")
+    folder.rmdir()
+
+
+def _intact(folder: Path) -> bool:
+    """A manifest that reads and every file it lists present (checksums are checked when a version loads)."""
+    try:
+        files = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("files", {})
+    except (OSError, ValueError, AttributeError):
+        return False
+    return bool(files) and all((folder / name).is_file() for name in files)
+
+
+def remove_leftovers(index_dir: Path) -> None:
+    """What builds killed mid-way leave: temp CURRENT pointers, staging and trash folders, half-deleted
+    versions. Called under the build lock; the version CURRENT names is never touched."""
+    for pointer in index_dir.glob(f".{CURRENT}.*"):
+        pointer.unlink(missing_ok=True)
+    root = index_dir / VERSIONS
+    if not root.is_dir():
+        return
+    serving = current_version(index_dir)
+    for folder in root.iterdir():
+        if not folder.is_dir() or folder.name == serving:
+            continue
+        if folder.name.startswith(".") or not _intact(folder):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def scrub(index_dir: Path, drop: Callable[[KnowledgeEntry], bool]) -> dict[str, int]:

@@ -43,19 +43,29 @@ class LoadedIndex:
     warning: str | None = None
 
 
-def current_version(index_dir: Path) -> str | None:
-    pointer = index_dir / CURRENT
-    if not pointer.exists():
+def pointed_version(index_dir: Path) -> str | None:
+    """The name CURRENT holds; None when CURRENT is missing or empty."""
+    try:
+        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, UnicodeDecodeError):
         return None
-    name = pointer.read_text(encoding="utf-8").strip()
     return name or None
 
 
+def current_version(index_dir: Path) -> str | None:
+    """The serving version: the one CURRENT names, else (CURRENT lost by a crash) the newest version."""
+    versions = list_versions(index_dir)
+    return pointed_version(index_dir) or (versions[-1] if versions else None)
+
+
 def list_versions(index_dir: Path) -> list[str]:
+    """Published versions, oldest first (hidden staging and trash folders are not versions)."""
     root = index_dir / VERSIONS
     if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / MANIFEST).exists())
+    return sorted(
+        p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / MANIFEST).exists()
+    )
 
 
 def read_version(index_dir: Path, version: str, *, model: str, dimension: int) -> LoadedIndex:
@@ -109,7 +119,12 @@ def read_current(index_dir: Path, *, model: str, dimension: int) -> LoadedIndex:
     if version is None:
         raise IndexMissing(index_dir)
     try:
-        return read_version(index_dir, version, model=model, dimension=dimension)
+        loaded = read_version(index_dir, version, model=model, dimension=dimension)
+        if pointed_version(index_dir) is None:
+            note = f"{index_dir / CURRENT} is missing or empty; serving the newest version {version}"
+            log.warning("CURRENT missing, serving the newest version", extra={"serving": version})
+            return LoadedIndex(loaded.version, loaded.manifest, loaded.vectors, loaded.entries, note)
+        return loaded
     except IndexDamaged as damaged:
         for older in reversed(list_versions(index_dir)):
             if older >= version:

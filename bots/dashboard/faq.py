@@ -33,8 +33,17 @@ def _ends_with_newline(path: Path) -> bool:
         return handle.read(1) == b"\n"
 
 
+def _csv_columns(path: Path) -> tuple[list[str], str]:
+    """The header as written (a spreadsheet's byte-order mark removed) and the file's line ending."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        first = handle.readline()
+    header = next(csv.reader([first]), [])
+    return header, "\r\n" if first.endswith("\r\n") else "\n"
+
+
 def append_entry(path: Path, question: str, answer: str, author: str) -> None:
-    """Add one item; a new CSV file gets a header. Existing columns are kept (missing ones stay empty)."""
+    """Add one item; a new CSV file gets a header. An existing CSV keeps its own columns, matched without
+    regard to case or spaces (a spreadsheet's "Question", "Answer"); columns it lacks stay unwritten."""
     question, answer, author = question.strip(), answer.strip(), author.strip()
     if not question or not answer:
         raise ValueError("an FAQ entry needs a question and an answer")
@@ -45,15 +54,18 @@ def append_entry(path: Path, question: str, answer: str, author: str) -> None:
         with path.open("a", encoding="utf-8") as handle:
             handle.write(f"{prefix}\n## {' '.join(question.split())}\n\n{answer}\n")
         return
-    if fresh:
-        fields = ["question", "answer", "author"]
-    else:
-        with path.open(encoding="utf-8", newline="") as handle:
-            fields = next(csv.reader(handle), ["question", "answer", "author"])
-    row = {"question": question, "answer": answer, "author": author}
+    header, newline = (["question", "answer", "author"], "\n") if fresh else _csv_columns(path)
+    columns = {name.strip().lower(): i for i, name in reversed(list(enumerate(header)))}
+    if "question" not in columns or "answer" not in columns:
+        found = ", ".join(h for h in header if h.strip()) or "none"
+        raise ValueError(f"{path.name} has no question and answer columns (found: {found})")
+    row = [""] * len(header)
+    for name, value in (("question", question), ("answer", answer), ("author", author)):
+        if name in columns:
+            row[columns[name]] = value
     with path.open("a", encoding="utf-8", newline="") as handle:
-        handle.write(prefix)
-        writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
+        handle.write(prefix.replace("\n", newline))
+        writer = csv.writer(handle, lineterminator=newline)
         if fresh:
-            writer.writeheader()
+            writer.writerow(header)
         writer.writerow(row)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from peerbot.bots import app as wiring
 from peerbot.bots.config import Settings
@@ -14,7 +15,9 @@ from peerbot.bots.extras import require_extra
 def serve(
     settings: Settings, host: str = "127.0.0.1", port: int = 8080, on_ready: Callable[[str], object] | None = None
 ) -> None:
-    auth = TokenAuth(token_from_env())  # refuses to start without the token, before loading anything
+    auth = TokenAuth(  # refuses to start without the token, before loading anything
+        token_from_env(), lifetime=timedelta(hours=settings.dashboard.session_hours)
+    )
     require_extra("dashboard", "the dashboard")
     import uvicorn
 

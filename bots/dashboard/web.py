@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -14,11 +12,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from peerbot.bots.dashboard.auth import COOKIE, TokenAuth
+from peerbot.bots.dashboard.csv_export import to_csv
 from peerbot.bots.dashboard.faq import append_entry, faq_target
 from peerbot.bots.dashboard.service import DashboardData
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 OPEN_PATHS = frozenset({"/login"})
+PAGE_TEXT_LIMIT = 2000  # characters of a question a page embeds (a link, a form field); exports keep it all
 
 
 def _minutes(value: float | None) -> str:
@@ -31,6 +31,7 @@ def _minutes(value: float | None) -> str:
 
 TEMPLATES.env.filters["minutes"] = _minutes
 TEMPLATES.env.filters["pct"] = lambda v: f"{v:.0%}"
+TEMPLATES.env.filters["clip"] = lambda v: str(v)[:PAGE_TEXT_LIMIT]
 
 
 def _safe_next(target: str | None) -> str:
@@ -73,11 +74,19 @@ def create_app(data: DashboardData, auth: TokenAuth) -> FastAPI:
         if not auth.valid_token(token):
             return page(request, "login.html", 401, next=_safe_next(next), error="That token is not right.")
         response = RedirectResponse(_safe_next(next), status_code=303)
-        response.set_cookie(COOKIE, auth.session, httponly=True, samesite="strict", max_age=12 * 3600)
+        response.set_cookie(
+            COOKIE,
+            auth.sessions.start(),
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            max_age=int(auth.sessions.lifetime.total_seconds()),
+        )
         return response
 
     @app.post("/logout")
-    def logout() -> Response:
+    def logout(request: Request) -> Response:
+        auth.sessions.end(request.cookies.get(COOKIE))  # the id is revoked on the server, not only forgotten
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE)
         return response
@@ -94,7 +103,7 @@ def create_app(data: DashboardData, auth: TokenAuth) -> FastAPI:
     @app.get("/faq/new", response_class=HTMLResponse)
     def faq_form(request: Request, question: str = "") -> HTMLResponse:
         target = faq_target(data.settings)
-        return page(request, "faq.html", question=question, target=target, saved=False, error=None)
+        return page(request, "faq.html", question=question[:PAGE_TEXT_LIMIT], target=target, saved=False, error=None)
 
     @app.post("/faq", response_class=HTMLResponse)
     def faq_add(
@@ -118,12 +127,8 @@ def create_app(data: DashboardData, auth: TokenAuth) -> FastAPI:
         if table is None:
             return PlainTextResponse(f"no table {name!r}; known: {', '.join(data.table_names())}", status_code=404)
         header, rows = table
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
         return Response(
-            buffer.getvalue(),
+            to_csv(header, rows),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
