@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from peerbot.knowledge.entries import Audience, Match
+from peerbot.knowledge.sanitize import clean_input
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,13 @@ class Question:
     thread: str | None = None  # where the conversation continues (the platform's thread reference)
     event_id: str | None = None  # the platform's id for deduplicating redelivered events
     admin: bool = False  # the platform says the asker is a peerbot admin (may use admin commands)
+
+    def __post_init__(self) -> None:
+        """Every adapter's text is cleaned here, at the core's entry: invalid UTF-8, lone surrogates, NUL."""
+        for name in ("text", "asker", "asker_name"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, clean_input(value))
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready, so another replica can handle the question if this one dies."""

@@ -18,6 +18,8 @@ _DISCORD_CHANNEL = re.compile(r"<#\d+>")
 # Plain @everyone / @here / @channel as typed in Discord or Slack
 _PLAIN_MASS = re.compile(r"@(everyone|here|channel)\b", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # lone surrogates: undecodable bytes (surrogateescape), bad JSON
+REPLACEMENT = "\ufffd"
 
 
 def neutralize_mentions(text: str) -> str:
@@ -37,3 +39,10 @@ def clean_text(text: str) -> str:
     text = _CONTROL.sub("", text.replace("\r\n", "\n"))
     text = re.sub(r"\n{3,}", "\n\n", text)
     return neutralize_mentions(text).strip()
+
+
+def clean_input(text: str) -> str:
+    """Text as it arrives from a platform, made storable anywhere (UTF-8 files, SQLite, PostgreSQL):
+    undecodable bytes and lone surrogates become U+FFFD, NUL and other control characters are dropped
+    (newlines and tabs stay). Meaning is untouched: mentions are neutralised only when echoing."""
+    return _CONTROL.sub("", _SURROGATE.sub(REPLACEMENT, text))
