@@ -178,21 +178,23 @@ def check_state_url(url: str, key: str) -> None:
     """A SQLAlchemy URL for SQLite or PostgreSQL; a SQLite file's folder is created (or the error names it)."""
     from sqlalchemy.engine import make_url
 
+    where = {"env_var": key} if key == DATABASE_ENV else {"key": key}
     try:
         backend = make_url(url).get_backend_name()
     except Exception:
         raise ConfigError(
-            f"{key}: {url!r} is not a database URL (expected sqlite:///path/to/file.db or postgresql://user@host/db)"
+            f"{key}: not a database URL (expected sqlite:///path/to/file.db or postgresql://user@host/db)",
+            **where,
         ) from None
     if backend not in STATE_BACKENDS:
-        raise ConfigError(f"{key}: peerbot keeps its state in SQLite or PostgreSQL, not {backend!r}")
+        raise ConfigError(f"{key}: peerbot keeps its state in SQLite or PostgreSQL, not {backend!r}", **where)
     if backend == "sqlite" and url.startswith("sqlite:///") and ":memory:" not in url:
         folder = Path(url.removeprefix("sqlite:///")).parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(
-                f"{key}: cannot create the folder {folder} for the SQLite file ({exc.strerror or exc})"
+                f"{key}: cannot create the folder {folder} for the SQLite file ({exc.strerror or exc})", **where
             ) from None
 
 
@@ -297,17 +299,19 @@ def _parse_toml(path: Path) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist") from None
+        raise ConfigError(f"config file {path} does not exist", file=path) from None
     except IsADirectoryError:
-        raise ConfigError(f"config file {path} is a folder, not a file: give the path of config.toml") from None
+        raise ConfigError(
+            f"config file {path} is a folder, not a file: give the path of config.toml", file=path
+        ) from None
     except OSError as exc:
-        raise ConfigError(f"cannot read config file {path} ({exc.strerror or exc})") from None
+        raise ConfigError(f"cannot read config file {path} ({exc.strerror or exc})", file=path) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError(f"config file {path} is not UTF-8 (line {line}): save it as UTF-8") from None
+        raise ConfigError(f"config file {path} is not UTF-8 (line {line}): save it as UTF-8", file=path) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+        raise ConfigError(f"{path} is not valid TOML: {exc}", file=path) from None
