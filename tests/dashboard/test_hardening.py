@@ -45,7 +45,7 @@ def client_for(settings: Settings, auth: TokenAuth | None = None, base_url: str 
 
 def add_question(settings: Settings, text: str, *, asker: str = "mallory", escalate: bool = True) -> None:
     store = StateStore(settings.state_url)
-    with store.session() as s:
+    with store._session() as s:  # the test writes the tables directly
         row = QuestionRow(
             created_at=DAY2, platform="slack", channel="C1", asker=asker, text=text, outcome="escalate", confidence=0.1
         )
