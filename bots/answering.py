@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 from peerbot.bots import messages
 from peerbot.bots.conversation import Outcome, Question, Reply
-from peerbot.bots.faults import fault_point
 from peerbot.bots.policy import Decision, Thresholds, decide
 from peerbot.bots.routing import ROUTING_DEPTH
 from peerbot.bots.urgency import is_urgent
+from peerbot.faults import fault_point
 from peerbot.knowledge.entries import Audience, Match
 from peerbot.knowledge.retriever import Retriever
 

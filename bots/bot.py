@@ -20,7 +20,6 @@ from peerbot.bots.commands import COMMANDS, CommandTable, dispatch
 from peerbot.bots.config import EscalationSettings, Superuser
 from peerbot.bots.conversation import Outcome, Question, Reply, Verdict
 from peerbot.bots.escalation import Escalations
-from peerbot.bots.faults import fault_point
 from peerbot.bots.feedback import Feedback
 from peerbot.bots.handoff import Handoff
 from peerbot.bots.notices import Notice, Notifier, Outbox
@@ -29,6 +28,7 @@ from peerbot.bots.recognition import Recognition
 from peerbot.bots.runtime import tick
 from peerbot.bots.state import StateStore
 from peerbot.errors import PeerbotError
+from peerbot.faults import fault_point
 from peerbot.indexer.build import BuildReport
 from peerbot.knowledge.retriever import Retriever
 

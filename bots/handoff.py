@@ -12,11 +12,11 @@ from peerbot.bots.capture import Capture
 from peerbot.bots.config import EscalationSettings, Superuser
 from peerbot.bots.conversation import EscalationNote, EscalationStatus, Outcome, Question, Reply
 from peerbot.bots.escalation import Escalations
-from peerbot.bots.faults import fault_point
 from peerbot.bots.notices import Notice, Outbox
 from peerbot.bots.recognition import Recognition
 from peerbot.bots.routing import ROUTING_AUDIENCE, ROUTING_DEPTH, rank_experts
 from peerbot.bots.state import Escalation, StateStore, near_miss_record
+from peerbot.faults import fault_point
 from peerbot.knowledge.entries import Match
 from peerbot.knowledge.retriever import Retriever
 

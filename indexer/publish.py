@@ -7,8 +7,6 @@ import fcntl
 import json
 import os
 import shutil
-import signal
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -18,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from peerbot.errors import IndexBusy
+from peerbot.faults import fault_point
 from peerbot.knowledge.base import flat_index
 from peerbot.knowledge.entries import KnowledgeEntry
 from peerbot.knowledge.index_files import (
@@ -32,15 +31,6 @@ from peerbot.knowledge.index_files import (
     read_version,
     sha256_file,
 )
-
-FAULT_ENV = "PEERBOT_FAULT"  # tests: the named step where the process SIGKILLs itself
-
-
-def fault_point(name: str) -> None:
-    """Die here, like a kill -9 would, when $PEERBOT_FAULT names this step (fault-injection tests only)."""
-    if os.environ.get(FAULT_ENV) == name:
-        print(f"fault point {name}: killing this process", file=sys.stderr, flush=True)
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @contextlib.contextmanager

@@ -46,3 +46,11 @@ def test_platform_words_live_next_to_their_adapter() -> None:
 
     platform = [name for name in vars(messages) if name.startswith(("SLACK_", "DISCORD_"))]
     assert not platform, f"bots/messages.py holds platform-only text: {platform}"
+
+
+def test_the_core_never_imports_an_adapter_or_a_chat_sdk() -> None:
+    chat_sdks = ("slack_bolt", "slack_sdk", "discord")
+    for folder in ("bots", "knowledge", "indexer"):
+        for path, tree in _modules(folder):
+            wrong = [m for m in _imports(tree) if m.startswith(("peerbot.adapters", *chat_sdks))]
+            assert not wrong, f"{folder}/{path.relative_to(REPO / folder)} imports {wrong}"

@@ -44,7 +44,7 @@ from pathlib import Path
 from peerbot.bots import app as wiring
 from peerbot.bots.config import parse_settings
 from peerbot.bots.conversation import Question
-from peerbot.bots.faults import fault_point
+from peerbot.faults import fault_point
 
 spec = json.loads(Path(sys.argv[1]).read_text())
 root = Path(spec["root"])

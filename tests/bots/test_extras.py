@@ -12,7 +12,7 @@ import pytest
 from peerbot.bots.extras import require_extra
 from peerbot.errors import MissingExtra
 
-HIDE_AND_RUN = "import sys; sys.modules[{module!r}] = None; from peerbot.bots.__main__ import main; main()"
+HIDE_AND_RUN = "import sys; sys.modules[{module!r}] = None; from peerbot.__main__ import main; main()"
 
 
 def peerbot_without(module: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

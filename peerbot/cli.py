@@ -1,4 +1,8 @@
-"""The `peerbot` command line (typer): index, run, chat, ask, eval, calibrate, stats."""
+"""The `peerbot` command line (typer): index, run, chat, ask, eval, calibrate, stats, forget, init, dashboard.
+
+It sits above the four parts: the one place that wires a chat adapter to the bot, so nothing in bots/ imports
+from adapters/.
+"""
 
 from __future__ import annotations
 
@@ -418,7 +422,7 @@ def init(
     force: Annotated[bool, typer.Option(help="overwrite files that already exist")] = False,
 ) -> None:
     """Write a starter config.toml and the Slack app manifest (slack_manifest.yaml) into DIRECTORY."""
-    from peerbot.bots.starter import write_starter_files
+    from peerbot.starter import write_starter_files
 
     for path in write_starter_files(directory, force=force):
         err.print(f"wrote {path}", markup=False, highlight=False)
