@@ -344,7 +344,8 @@ class PeerbotClient(discord.Client):
         if await acknowledge(interaction, ephemeral=True) is None:
             return
         try:
-            reply = await self.bot.feedback(question_id, str(interaction.user.id), verdict)
+            user, admin = str(interaction.user.id), self.is_admin(interaction)
+            reply = await self.bot.feedback(question_id, user, verdict, admin=admin)
             await interaction.followup.send(reply.text, ephemeral=True)
             row = reply.escalation  # the escalated question: where it was asked, by whom, what
             if reply.outcome is not Outcome.ESCALATE or row is None:

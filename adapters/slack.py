@@ -320,7 +320,8 @@ class SlackAdapter:
                 return
             verdict, question_id = parsed
             try:
-                reply = await self.bot.feedback(question_id, body["user"]["id"], verdict)
+                user = body["user"]["id"]
+                reply = await self.bot.feedback(question_id, user, verdict, admin=user in self.admins)
             except Exception:
                 log.exception("failed to record feedback", extra={"question_id": question_id, "verdict": verdict})
                 await respond(text=escape(messages.APOLOGY), response_type="ephemeral", replace_original=False)

@@ -154,9 +154,10 @@ class Bot:
 
     # -- the human side ---------------------------------------------------------------------------
 
-    async def feedback(self, question_id: int, user: str, verdict: Verdict | str) -> Reply:
-        """A button press on an answer: solved, not helpful, or ask a human."""
-        return await self.feedbacks.record(question_id, user, verdict)
+    async def feedback(self, question_id: int, user: str, verdict: Verdict | str, *, admin: bool = False) -> Reply:
+        """A button press on an answer: solved, not helpful, or ask a human; refused (Outcome.REFUSED) for anyone
+        but the asker, a superuser or an admin (`admin`: the platform says so)."""
+        return await self.feedbacks.record(question_id, user, verdict, admin=admin)
 
     async def human_answer(self, platform: str, thread: str, responder: str, text: str) -> int | None:
         return await self.handoff.human_answer(platform, thread, responder, text)

@@ -75,6 +75,7 @@ class Outcome(StrEnum):
     ESCALATE = "escalate"  # superusers asked
     INVALID = "invalid"  # nothing to answer (empty message)
     COMMAND = "command"
+    REFUSED = "refused"  # not for this user (another asker's buttons): said privately, nothing recorded
     ERROR = "error"  # something broke; the asker got an apology
 
 

@@ -20,11 +20,17 @@ class Feedback:
         self.retriever = retriever
         self.handoff = handoff
 
-    async def record(self, question_id: int, user: str, verdict: Verdict | str) -> Reply:
+    async def record(self, question_id: int, user: str, verdict: Verdict | str, *, admin: bool = False) -> Reply:
+        """`user` pressed a button under question `question_id`'s reply. Only its asker, a superuser or an admin
+        (`admin`: the platform says so) may: anyone else is refused politely and nothing is recorded, so nobody
+        can resolve another's escalation or award points through someone else's answer."""
         verdict = Verdict(verdict)
         row = await asyncio.to_thread(self.store.question, question_id)
         if row is None:
             return Reply(Outcome.INVALID, messages.UNKNOWN_QUESTION)
+        if not (user == row.asker or admin or self.handoff.superuser(row.platform, user) is not None):
+            log.info("feedback refused: not the asker", extra={"question_id": question_id, "verdict": verdict})
+            return Reply(Outcome.REFUSED, messages.NOT_YOUR_QUESTION, question_id=question_id)
         await asyncio.to_thread(self.store.record_feedback, question_id, user, verdict)
         log.info("feedback", extra={"question_id": question_id, "verdict": verdict})
         escalations = self.handoff.escalations

@@ -25,6 +25,10 @@ TRUNCATED = (
 NOTHING_TO_ESCALATE = "There's no earlier question of yours to pass on. Ask it here first."
 UNKNOWN_QUESTION = "I can't find that question any more, so I couldn't record your feedback."
 THANKS_SOLVED = "Great, glad that solved it! Thanks for letting us know; it helps the next person too."
+NOT_YOUR_QUESTION = (
+    "Sorry, only the person who asked (or a superuser) can say whether this answer helped. "
+    "If you have the same question, ask it yourself and I'll answer you."
+)
 THANKS_UNHELPFUL = 'Thanks for telling me. If you\'d like a person to look at it, choose "Ask a human".'
 REINDEX_UNAVAILABLE = "Reindexing isn't available here; run `peerbot index` on the server."
 REINDEX_FAILED = "Reindex failed, so the current index keeps serving: {error}"

@@ -168,6 +168,27 @@ async def test_feedback_button_is_recorded(world: World) -> None:
     assert (row.user, row.verdict) == (ALICE["id"], "solved")
 
 
+async def test_only_the_asker_or_a_superuser_can_press_the_feedback_buttons(world: World) -> None:
+    """Bob pressing the buttons under Alice's answer gets a private refusal and nothing is recorded or escalated;
+    a superuser's press counts."""
+    bob = p.user("1200000000000000105", "bob")
+    asked = await world.say(HELP, ALICE, "How do I factory reset a bulb?")
+    (answer,) = await world.fake.wait_for(lambda: world.fake.in_channel(asked["id"]))
+    question_id = int(answer.custom_ids[0].rsplit(":", 1)[1])
+
+    for custom_id in answer.custom_ids:  # solved, not helpful, ask a human
+        refused = await world.response(await world.press(custom_id, answer, bob))
+        assert refused.content == messages.NOT_YOUR_QUESTION and refused.ephemeral
+
+    assert world.bot.store.feedback_for(question_id) == []
+    assert world.bot.store.open_escalation_in("discord", asked["id"]) is None
+    assert world.fake.in_channel(ESCALATIONS) == []
+    thanks = await world.response(await world.press(answer.custom_ids[1], answer, MARA))
+    assert thanks.content == messages.THANKS_UNHELPFUL and thanks.ephemeral
+    (row,) = world.bot.store.feedback_for(question_id)
+    assert (row.user, row.verdict) == (MARA["id"], "unhelpful")
+
+
 async def test_ask_a_human_button_escalates_to_the_superusers(world: World) -> None:
     asked = await world.say(HELP, ALICE, "How do I factory reset a bulb?")
     (answer,) = await world.fake.wait_for(lambda: world.fake.in_channel(asked["id"]))

@@ -182,6 +182,36 @@ async def test_a_superusers_answer_reaches_the_asker_and_becomes_knowledge(slack
     assert "1. Mara Quinn: 15 points (Newcomer) · First Answer, Fast Responder" in board
 
 
+async def test_only_the_asker_can_say_a_human_answer_solved_it(slack: Harness, clock: Clock) -> None:
+    """Another member pressing "This solved it" under someone else's answer neither resolves the escalation nor
+    awards its superuser points: they are told privately (through the response_url) and nothing is recorded."""
+    asked = message(LADDER)
+    await slack.event(asked)
+    await slack.fake.wait_for("chat.postMessage", channel=ESCALATIONS)
+    await slack.event(message("Turn off band steering on the mesh router.", user=MARA, thread_ts=asked["ts"]))
+    await slack.fake.wait_for("chat.postEphemeral", user=MARA)
+    told = slack.fake.posts(channel=PUBLIC_HELP)[-1]
+    for n, label in enumerate(("This solved it", "Not helpful", "Ask a human")):
+        status = await slack.press(
+            buttons(told)[label], user="UOTHER", channel=PUBLIC_HELP, posted=as_posted(told), response=f"other{n}"
+        )
+        assert status == 200
+        [refused] = await slack.fake.wait_for(f"respond:other{n}")
+        assert refused.body["text"] == escape(messages.NOT_YOUR_QUESTION)
+        assert refused.body["response_type"] == "ephemeral" and refused.body["replace_original"] is False
+    await slack.settle()
+    store = db(slack)
+    assert store.execute("select status from escalations").fetchall() == [("answered",)]
+    assert store.execute("select count(*) from feedback").fetchone()[0] == 0
+    assert store.execute("select count(*) from points where reason = 'accepted'").fetchone()[0] == 0
+    assert len(slack.fake.posts(channel=ESCALATIONS)) == 3  # the note and Mara's two badges: no new escalation
+
+    await slack.press(buttons(told)["This solved it"], user=ASKER, channel=PUBLIC_HELP, posted=as_posted(told))
+    [thanks] = await slack.fake.wait_for("respond:button")
+    assert thanks.body["text"] == escape(messages.THANKS_SOLVED)
+    assert store.execute("select status from escalations").fetchone()[0] == "resolved"
+
+
 async def test_notices_for_other_platforms_are_skipped_and_a_failure_does_not_stop_the_rest(
     slack: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
