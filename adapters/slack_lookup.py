@@ -91,6 +91,13 @@ class SlackLookup:
             pending.add_done_callback(lambda _: self._asking.pop(channel, None))
         return await asyncio.shield(pending)
 
+    async def known_private(self, channel: str) -> bool:
+        """Slack said the conversation is private (a private channel, a DM, a group DM). When Slack cannot say,
+        False: for what peerbot posts there (a private entry's title) an unknown conversation counts as public."""
+        if await self.is_public(channel):
+            return False
+        return self._public.get(channel) is False  # cached only when Slack answered
+
     async def _ask_public(self, channel: str) -> bool:
         try:
             found = await self.client.conversations_info(channel=channel)

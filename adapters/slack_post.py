@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import partial
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -48,7 +49,8 @@ class SlackPoster:
             pinged = self._slack_ids(row.notify)
             channel, root_ts = split_thread(row.thread) if row.thread else (row.channel or "", "")
             answered = reply.outcome is Outcome.ANSWER and bool(reply.matches)
-            note = render_escalation(
+            note = partial(
+                render_escalation,
                 escalation_id=row.id,
                 superusers=pinged,
                 asker=await self.lookup.display_name(row.asker),
@@ -63,7 +65,9 @@ class SlackPoster:
             log.exception("failed to prepare the escalation note", extra={"escalation_id": reply.escalation_id})
             return
         for target in self._superuser_targets(pinged):
-            await self.send(target, None, note)
+            # a private entry's title only where Slack said the conversation is private (a pinged superuser's DM)
+            private = target in pinged or await self.lookup.known_private(target)
+            await self.send(target, None, note(name_private=private))
 
     def _slack_ids(self, superusers: Sequence[str]) -> list[str]:
         """The Slack ids of superusers (community ids); those without one are logged, not pinged."""

@@ -226,9 +226,11 @@ def render_escalation(
     near_misses: Sequence[Match],
     urgent: bool = False,
     answered_with: Match | None = None,
+    name_private: bool = False,
 ) -> Message:
     """The note to superusers: pings for exactly `superusers` (Slack user ids), the question, where, near misses
-    (or, for an upset asker who got an answer, the answer), and the "Claim it" button."""
+    (or, for an upset asker who got an answer, the answer), and the "Claim it" button. The answer is named only
+    when its entry is public or `name_private` (the note goes where Slack said the conversation is private)."""
     pings = " ".join(m for m in (user_mention(u) for u in superusers) if m)
     head = slack_words.SLACK_ESCALATION.format(escalation_id=escalation_id if escalation_id is not None else "?")
     head = f"{slack_words.SLACK_URGENT} {head}" if urgent else head
@@ -247,8 +249,10 @@ def render_escalation(
         if hidden:
             lines.append(escape(slack_words.SLACK_PRIVATE_NEAR_MISSES.format(count=hidden)))
         blocks.append(section("\n".join(lines)))
-    if answered_with is not None:
+    if answered_with is not None and (answered_with.entry.visibility == "public" or name_private):
         blocks.append(section(escape(slack_words.SLACK_ANSWERED_WITH).format(link=entry_link(answered_with))))
+    elif answered_with is not None:
+        blocks.append(section(escape(slack_words.SLACK_ANSWERED_PRIVATELY)))
     if not in_dm:
         howto = slack_words.SLACK_THREAD_HOWTO
     elif escalation_id is not None:

@@ -32,6 +32,10 @@ Superusers' pings come with a "Claim it" button."""
 SLACK_CLAIM_LABEL = "Claim it"
 SLACK_URGENT = "URGENT: the asker sounds upset."
 SLACK_ANSWERED_WITH = "I answered them with {link} and said a person will follow up in their thread."
+SLACK_ANSWERED_PRIVATELY = (
+    "I answered them with an entry from a private channel (not named here) and said a person will follow up in "
+    "their thread."
+)
 SLACK_DM_ANSWER_HOWTO = (
     "It was asked in a direct message: answer with /peerbot answer {id} <your answer> and I'll pass it on."
 )

@@ -15,6 +15,7 @@ from tests.adapters.fake_slack import (
     ESCALATIONS,
     MARA,
     PRIVATE_C,
+    PRIVATE_HELP,
     FakeSlack,
     Harness,
     mention,
@@ -22,6 +23,8 @@ from tests.adapters.fake_slack import (
     running_slack,
 )
 
+UPSET_BETA = "This is the worst! How does the beta sunrise schedule work? Furious."
+BETA_TITLE = "Adaptive Sunrise in firmware 5 beta"  # the private entry's title (it lives in PRIVATE_HELP)
 SECRET_QUESTION = "How do I open the prototype lab door after hours"
 SECRET_ANSWER = "Hold the lab door button for 10 seconds, then type 4711 on the keypad."
 
@@ -126,3 +129,35 @@ def test_the_visibility_cache_forgets_after_its_ttl_and_holds_a_bounded_number()
     for channel in ("C1", "C2", "C3"):
         cache.put(channel, True)
     assert len(cache) == 2 and cache.get("C1") is None and cache.get("C3") is True
+
+
+async def answered_privately_note(slack: Harness, escalations: str) -> str:
+    """An upset asker in the private beta channel gets the private beta answer; the superusers' note."""
+    await slack.event(message(UPSET_BETA, channel=PRIVATE_HELP, channel_type="group"))
+    [answer] = await slack.fake.wait_for("chat.postMessage", channel=PRIVATE_HELP)
+    assert "Adaptive Sunrise ramps over 30 minutes" in answer.body["text"]  # the asker may read it
+    [note] = await slack.fake.wait_for("chat.postMessage", channel=escalations)
+    await slack.settle()
+    return note.dump()
+
+
+async def test_an_urgent_note_in_a_public_escalation_channel_does_not_name_a_private_answer(tmp_path: Path) -> None:
+    async with running_slack(tmp_path) as slack:
+        dumped = await answered_privately_note(slack, ESCALATIONS)
+    assert "URGENT" in dumped and "an entry from a private channel (not named here)" in dumped
+    assert BETA_TITLE not in dumped and "beta-sunrise" not in dumped
+
+
+async def test_an_escalation_channel_slack_cannot_describe_counts_as_public_for_the_note(tmp_path: Path) -> None:
+    def unknown_escalations(fake: FakeSlack) -> None:
+        fake.conversations.pop(ESCALATIONS)  # channel_not_found: whether it is private is unknown
+
+    async with running_slack(tmp_path, prepare=unknown_escalations) as slack:
+        dumped = await answered_privately_note(slack, ESCALATIONS)
+    assert "an entry from a private channel (not named here)" in dumped and BETA_TITLE not in dumped
+
+
+async def test_an_urgent_note_in_a_private_escalation_channel_names_the_answer(tmp_path: Path) -> None:
+    async with running_slack(tmp_path, escalation_channel=PRIVATE_C) as slack:
+        dumped = await answered_privately_note(slack, PRIVATE_C)
+    assert f"I answered them with <https://community.example/t/beta-sunrise|{BETA_TITLE}>" in dumped
