@@ -14,6 +14,7 @@ from peerbot.adapters.discord_parse import (
     PLATFORM,
     from_bot,
     interaction_question,
+    is_known_private,
     is_public,
     snowflakes,
     to_question,
@@ -176,7 +177,8 @@ class PeerbotClient(discord.Client):
         if channel is None:
             log.error("an escalation has nowhere to be posted", extra={"escalation_id": reply.escalation_id})
             return
-        if is_public(channel):  # near misses may come from private entries the asker could see: not for everyone
+        if not is_known_private(channel):  # near misses (an urgent asker's answer) may be private entries the
+            # asker could see: their titles only where Discord says few can read; an unknown channel counts as public
             reply = dataclasses.replace(reply, matches=[m for m in reply.matches if m.entry.visibility == "public"])
         parts, allowed = alert(
             reply,

@@ -16,6 +16,24 @@ PLATFORM = "discord"
 _QUESTION_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 
 
+def is_known_private(channel: Any) -> bool:
+    """Discord says only some members can read it: a DM or group DM, a private thread, or a channel (a thread:
+    its parent) whose overwrites deny @everyone VIEW_CHANNEL. When the adapter cannot tell, False: for what is
+    posted there (private entries' titles) an unknown channel counts as public."""
+    if isinstance(channel, discord.DMChannel | discord.GroupChannel):
+        return True
+    if isinstance(channel, discord.Thread):
+        if channel.is_private():
+            return True
+        channel = channel.parent
+    if not isinstance(channel, discord.abc.GuildChannel):
+        return False  # a parent or channel it could not fetch
+    try:
+        return not channel.permissions_for(channel.guild.default_role).view_channel
+    except (AttributeError, TypeError):  # a partial guild without its roles
+        return False
+
+
 def is_public(channel: Any) -> bool:
     """Anyone in the server can read it, as Discord says: not a DM or group DM, not a private thread, and
     @everyone may view the channel (a thread: its parent) after its permission overwrites. When the adapter

@@ -79,3 +79,26 @@ async def test_a_channel_discord_will_not_describe_counts_as_private(world: Worl
     await world.fake.wait_for(lambda: world.fake.in_channel(ESCALATIONS))
     await world.fake.quiet()
     assert db(world).execute("select public from questions").fetchall() == [(0,)]
+
+
+async def test_an_alert_where_discord_cannot_say_who_reads_it_does_not_name_private_entries(tmp_path: Path) -> None:
+    """#13.2: an upset asker in #staff gets the private signing answer; the superusers' alert goes to an
+    escalation thread whose parent channel the client cannot see, so who reads it is unknown: the alert counts
+    it as public and names no private entry."""
+    async with open_world(tmp_path) as world:
+        hidden_parent, escalations = p.snowflake(), p.snowflake()
+        thread = p.thread(escalations, GUILD, hidden_parent, "escalations", MARA["id"])
+        world.fake.channels[escalations] = thread
+        client = world.adapter.client
+        assert client is not None
+        discord_settings = client.settings.discord.model_copy(update={"escalation_channel": escalations})
+        client.settings = client.settings.model_copy(update={"discord": discord_settings})
+        asked = "This is the worst! How do we rotate the firmware signing key? Furious."
+        await world.say(PRIVATE, ALICE, asked, mention=True)
+        await world.fake.wait_for(lambda: world.fake.in_channel(escalations))
+        await world.fake.quiet()
+        answered = "\n".join(s.content for s in world.fake.sent if s.channel_id != escalations)
+        assert "Rotate the signing key" in answered  # the asker in #staff may read it
+        alert = "\n".join(s.content for s in world.fake.in_channel(escalations))
+    assert "How do we rotate the firmware signing key?" in alert  # the question itself, for the superusers
+    assert "Firmware signing key rotation procedure" not in alert
