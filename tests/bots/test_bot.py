@@ -4,6 +4,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+from peerbot.bots import messages
 from peerbot.bots.conversation import Outcome, Question
 from tests.conftest import TestBot
 
@@ -132,6 +133,18 @@ def test_live_reindex_swaps_in_new_content(testbot: TestBot, tmp_path: Path) -> 
     result = asyncio.run(testbot.bot.reindex())
     assert "Reindexed: 6 trusted entries from 7 threads" in result.text
     assert "11-digit code" in testbot.ask("Matter pairing fails, the code is rejected").text
+
+
+def test_feedback_from_someone_else_is_refused_unless_an_admin(testbot: TestBot) -> None:
+    answered = testbot.ask("How do I factory reset a bulb?")
+    assert answered.question_id is not None
+    refused = asyncio.run(testbot.bot.feedback(answered.question_id, "bob", "human"))
+    assert (refused.outcome, refused.text) == (Outcome.REFUSED, messages.NOT_YOUR_QUESTION)
+    assert rows(testbot, "select count(*) from feedback") == [(0,)]
+    assert rows(testbot, "select count(*) from escalations") == [(0,)]
+    admitted = asyncio.run(testbot.bot.feedback(answered.question_id, "bob", "unhelpful", admin=True))
+    assert admitted.text == messages.THANKS_UNHELPFUL
+    assert rows(testbot, "select verdict, user from feedback") == [("unhelpful", "bob")]
 
 
 def test_escalation_from_a_private_channel_stays_private(testbot: TestBot) -> None:
