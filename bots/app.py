@@ -105,12 +105,15 @@ def has_index(settings: Settings) -> bool:
     return current_version(index_dir(settings)) is not None
 
 
-def load_knowledge(settings: Settings, embedder: Embedder) -> tuple[KnowledgeBase, str | None]:
-    """The serving knowledge base and a warning if an older version had to stand in."""
+def load_knowledge(
+    settings: Settings, embedder: Embedder, store: StateStore | None = None
+) -> tuple[KnowledgeBase, str | None]:
+    """The serving knowledge base and a warning if an older version had to stand in (a running bot passes its
+    store, so a hot reload reads the forgotten authors from it instead of opening a second one)."""
     loaded = read_current(index_dir(settings), model=embedder.name, dimension=embedder.dimension)
     kb = KnowledgeBase.from_loaded(loaded)
     if captured_path(settings).exists():  # answers captured after this version was built are kept serving
-        kb = with_captured(kb, captured_path(settings), trust_policy(settings), embedder)
+        kb = with_captured(kb, captured_path(settings), trust_policy(settings, store), embedder)
     return kb, loaded.warning
 
 
@@ -151,7 +154,7 @@ def make_bot(
 
     async def reindex_and_swap() -> BuildReport:
         report = await asyncio.to_thread(reindex, settings, embedder, None, None, store)
-        fresh, _ = await asyncio.to_thread(load_knowledge, settings, embedder)
+        fresh, _ = await asyncio.to_thread(load_knowledge, settings, embedder, store)
         retriever.swap(fresh)
         return report
 
@@ -161,7 +164,7 @@ def make_bot(
         if published is None or published == retriever.kb.version:
             return
         try:
-            fresh, warning = await asyncio.to_thread(load_knowledge, settings, embedder)
+            fresh, warning = await asyncio.to_thread(load_knowledge, settings, embedder, store)
         except PeerbotError as exc:
             log.error("new index version not loaded; the current one keeps serving", extra={"error": str(exc)})
             return
