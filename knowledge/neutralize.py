@@ -5,7 +5,8 @@ Kept apart from `sanitize.py` (question cleaning): this module only decides what
 - mentions: `@everyone`, `@here`, `<!channel>`, `<!subteam^…>`, `<@&role>`, user mentions (sanitize.neutralize_mentions)
 - terminal control: ANSI/VT escape sequences (CSI, OSC, DCS…), C0 and C1 control characters, a lone CR,
   and the bidirectional overrides that make text read differently from what it is
-- Slack link syntax `<https://evil|Official page>` shown as `Official page (https://evil)`
+- Slack link syntax `<https://evil|Official page>` and Markdown/Discord masked links `[Official page](https://evil)`
+  shown as `Official page (https://evil)`, so a reader always sees where a link goes
 - URLs: only http(s) with a host and no user part (`https://trusted@evil/`), mentions and markup characters
   percent-encoded; anything else (`javascript:`, `data:`, a bare word) is dropped
 """
@@ -29,6 +30,10 @@ _ESCAPES = re.compile(
 )
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SLACK_LINK = re.compile(r"<((?:https?|mailto|ftp|tel|slack):[^<>|\s]*)(?:\|([^<>]*))?>", re.IGNORECASE)
+# Discord renders [label](target), [label](<target>) and [label](target "tooltip") as a link showing only the label
+_MASKED_LINK = re.compile(
+    r"\[([^\[\]\n]*)\]\(\s*<?([a-z][a-z0-9+.-]*:[^\s()<>]*)>?(?:\s+\"[^\"\n]*\")?\s*\)", re.IGNORECASE
+)
 _SPACES = re.compile(r"\s+")
 _SUSPECT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f<@\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _URL_SAFE = "/:?#[]=&;%+,$!*'()~._-"  # kept as they are in a URL; everything else percent-encoded
@@ -45,8 +50,15 @@ def _unwrap_link(found: re.Match[str]) -> str:
     return f"{label} ({target})" if label and label != target else target
 
 
+def _unwrap_masked(found: re.Match[str]) -> str:
+    label, target = found.group(1).strip(), found.group(2)
+    return f"{label} ({target})" if label and label != target else target
+
+
 def inert_text(text: str) -> str:
     """Text from the knowledge base, safe in every output: no pings, no terminal control, no disguised links."""
+    if "](" in text:
+        text = _MASKED_LINK.sub(_unwrap_masked, text)
     if not _SUSPECT.search(text):
         return text  # most text: nothing to do, and one scan instead of a dozen
     return neutralize_mentions(_SLACK_LINK.sub(_unwrap_link, strip_terminal(text)))

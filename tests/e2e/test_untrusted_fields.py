@@ -41,7 +41,8 @@ EVIL_THREAD = {
         [
             reply(
                 f"{SAFE_ANSWER_WORDS}. @everyone <!channel> <@&123456789012345678> <@U0ADMIN> \x1b[2J\x1b[H "
-                "<https://evil.example/steal|the official page> \x9b31m\rDone.",
+                "<https://evil.example/steal|the official page> [Official help](<https://evil.example/masked>) "
+                "\x9b31m\rDone.",
                 EVIL_AUTHOR,
                 accepted=True,
                 score=9,
@@ -65,7 +66,18 @@ LIVE_MENTION = re.compile(
     r"(?<!\u200b)@(everyone|here|channel)\b"  # a plain mass mention (an inert one has a zero-width space)
     r"|<[!@#][^>]*>"  # Slack or Discord markup: <!channel>, <@U…>, <@&…>, <@123…>, <#…>
 )
-FORBIDDEN = ["\x1b", "\x9b", "\r", "\x07", "javascript:", "trusted.example@", "<https://evil", "|Official Support"]
+FORBIDDEN = [
+    "\x1b",
+    "\x9b",
+    "\r",
+    "\x07",
+    "javascript:",
+    "trusted.example@",
+    "<https://evil",
+    "|Official Support",
+    "](https://evil",
+    "](<https://evil",
+]  # a masked link would show only its label on Discord
 
 
 def assert_inert(output: str, where: str, allowed_markup: Callable[[str], bool] = lambda _: False) -> None:

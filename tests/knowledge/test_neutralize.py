@@ -30,6 +30,21 @@ def test_text_loses_pings_and_disguised_links_but_keeps_what_it_says() -> None:
     assert inert_text("plain words, nothing to do") == "plain words, nothing to do"
 
 
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("see [the docs](https://evil.example/x) now", "see the docs (https://evil.example/x) now"),
+        ("[Official page](<https://evil.example/login>)", "Official page (https://evil.example/login)"),
+        ('[help](https://evil.example/h "Official help")', "help (https://evil.example/h)"),
+        ("[https://evil.example](https://evil.example)", "https://evil.example"),
+        ("a list [1] and (a note) stay as they are", "a list [1] and (a note) stay as they are"),
+    ],
+)
+def test_masked_links_show_where_they_go(raw: str, shown: str) -> None:
+    # Discord renders [label](url) as the label alone: an indexed reply could pass a phishing link as "Official page"
+    assert inert_text(raw) == shown
+
+
 def test_names_are_one_line_and_bounded() -> None:
     assert inert_line("Sam\n\nMember  \x1b[1m", 200) == "Sam Member"
     assert len(inert_line("x" * 500)) == 200
