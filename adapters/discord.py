@@ -23,6 +23,7 @@ except ModuleNotFoundError as exc:  # pragma: no cover - depends on the install
 
 from peerbot.adapters.discord_client import PeerbotClient
 from peerbot.adapters.discord_parse import check_settings, interaction_question, is_public, to_question
+from peerbot.adapters.discord_shards import make_client
 from peerbot.bots.bot import Bot
 from peerbot.bots.config import Settings
 from peerbot.bots.notices import Notice
@@ -109,9 +110,7 @@ class DiscordAdapter:
         intents = self.intents()
         with _endpoints(self.api_base, self.gateway_url):
             while not self._stopping:
-                client = PeerbotClient(
-                    bot, self.settings, intents=intents, guild_ready_timeout=self.guild_ready_timeout
-                )
+                client = make_client(bot, self.settings, intents=intents, guild_ready_timeout=self.guild_ready_timeout)
                 self.client = client
                 try:
                     async with client:

@@ -33,11 +33,14 @@ log = logging.getLogger(__name__)
 class PeerbotClient(discord.Client):
     """discord.py's client with peerbot's listeners; every message it sends pings no one unless it says so."""
 
-    def __init__(self, bot: Bot, settings: Settings, *, intents: discord.Intents, guild_ready_timeout: float) -> None:
+    def __init__(
+        self, bot: Bot, settings: Settings, *, intents: discord.Intents, guild_ready_timeout: float, **options: Any
+    ) -> None:
         super().__init__(
             intents=intents,
             allowed_mentions=discord.AllowedMentions.none(),
             guild_ready_timeout=guild_ready_timeout,
+            **options,  # discord.py's own, e.g. shard_count / shard_ids for ShardedPeerbotClient
         )
         self.bot = bot
         self.settings = settings

@@ -132,6 +132,19 @@ class DiscordSettings(_Section):
     announce_channel: str | None = None  # ranks and badges are announced here (default: the escalation channel)
     superuser_role: str | None = None  # role id pinged on escalation, besides the superusers' discord_id
     admins: list[str] = []  # user ids allowed to /peerbot reindex besides members with Manage Server
+    shard_count: int | None = Field(None, ge=1)  # the bot's shards in all (discord.py sharding), same in every process
+    shard_ids: list[int] = []  # the shards this process runs (default: all of them); DMs arrive on shard 0
+
+    @model_validator(mode="after")
+    def _shards(self) -> DiscordSettings:
+        if self.shard_ids and self.shard_count is None:
+            raise ValueError("shard_ids needs shard_count (the number of shards of the whole bot)")
+        outside = [s for s in self.shard_ids if not 0 <= s < (self.shard_count or 0)]
+        if outside:
+            raise ValueError(f"shard_ids {outside} are outside 0..{(self.shard_count or 1) - 1} (shard_count)")
+        if len(set(self.shard_ids)) != len(self.shard_ids):
+            raise ValueError("shard_ids lists a shard twice")
+        return self
 
 
 class DashboardSettings(_Section):

@@ -31,6 +31,9 @@ def write(tmp_path: Path, text: str) -> Path:
         ),
         ("[index]\nkeep_versions = 0", "index.keep_versions: expected an integer, got 0"),
         ("[state\nurl = 1", "is not valid TOML"),
+        ("[discord]\nshard_ids = [0]", "shard_ids needs shard_count"),
+        ("[discord]\nshard_count = 2\nshard_ids = [2]", "shard_ids [2] are outside 0..1"),
+        ("[discord]\nshard_count = 0", "discord.shard_count: expected an integer"),
     ],
 )
 def test_bad_config_names_key_and_expected_type(tmp_path: Path, toml: str, message: str) -> None:
