@@ -13,6 +13,7 @@ from peerbot.bots.bot import Bot
 from peerbot.bots.capture import SOURCE_NAME as CAPTURED
 from peerbot.bots.capture import Capture, with_captured
 from peerbot.bots.config import Settings, SourceSettings
+from peerbot.bots.housekeeping import Housekeeping
 from peerbot.bots.policy import Thresholds
 from peerbot.bots.recognition import Recognition
 from peerbot.bots.state import StateStore
@@ -186,6 +187,7 @@ def make_bot(
         reindexer=reindex_and_swap,
         refresher=pick_up_new_index,
         event_lease_seconds=settings.state.event_lease_seconds,
+        housekeeping=Housekeeping(store, settings.state),
     )
 
 

@@ -22,6 +22,7 @@ from peerbot.bots.conversation import Outcome, Question, Reply, Verdict
 from peerbot.bots.escalation import Escalations
 from peerbot.bots.feedback import Feedback
 from peerbot.bots.handoff import Handoff
+from peerbot.bots.housekeeping import Housekeeping
 from peerbot.bots.notices import Notice, Notifier, Outbox
 from peerbot.bots.policy import Thresholds
 from peerbot.bots.recognition import Recognition
@@ -53,6 +54,7 @@ class Bot:
         refresher: Callable[[], Awaitable[None]] | None = None,
         event_lease_seconds: float = 60.0,
         commands: CommandTable = COMMANDS,
+        housekeeping: Housekeeping | None = None,
     ) -> None:
         settings = escalation or EscalationSettings()
         self.store = store
@@ -61,6 +63,7 @@ class Bot:
         self.reindexer = reindexer
         self.refresher = refresher  # picks up index versions published by another process
         self.event_lease_seconds = event_lease_seconds
+        self.housekeeping = housekeeping  # pruning on a schedule, once across replicas (the timers call it)
         self.outbox = Outbox()  # every running adapter delivers the notices meant for it
         self.answerer = Answerer(
             retriever,

@@ -90,6 +90,9 @@ class Superuser(_Section):
 class StateSettings(_Section):
     url: str = "sqlite:///.peerbot/peerbot.db"
     event_lease_seconds: float = Field(60.0, gt=0)  # a replica that dies holding an event: another takes it after
+    retention_days: float = Field(90.0, gt=0)  # askers' question text kept this long, then removed (counts stay)
+    event_days: float = Field(7.0, gt=0)  # handled events kept this long to recognise a platform's redelivery
+    housekeeping_hours: float = Field(24.0, gt=0)  # pruning runs this often, on one replica at a time
 
 
 class EscalationSettings(_Section):

@@ -87,11 +87,13 @@ async def run_timers(bot: Bot, interval: float = TIMER_INTERVAL_S) -> None:
 
 
 async def tick(bot: Bot) -> list[Notice]:
-    """Serve a newly published index; answer what a dead replica held; climb the ping ladder and expire stale
-    escalations. The notices go to every registered adapter and are returned."""
+    """Serve a newly published index; answer what a dead replica held; prune the store when due; climb the
+    ping ladder and expire stale escalations. The notices go to every registered adapter and are returned."""
     if bot.refresher is not None:
         await bot.refresher()
     notices = await recover_abandoned(bot)
+    if bot.housekeeping is not None:
+        await asyncio.to_thread(bot.housekeeping.run_if_due)
     due = await asyncio.to_thread(bot.escalations.due)
     await bot.outbox.deliver(due)
     return notices + due

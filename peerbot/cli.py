@@ -197,6 +197,27 @@ def forget(
 
 
 @app.command()
+def prune() -> None:
+    """Housekeeping now: delete handled events older than [state] event_days and remove askers' question text
+    older than [state] retention_days (counts, outcomes, points and answers stay). `peerbot run` does this
+    by itself every [state] housekeeping_hours, on one replica at a time."""
+    from peerbot.bots.housekeeping import Housekeeping
+
+    settings = _settings()
+    store = wiring.open_store(settings)
+    try:
+        pruned = Housekeeping(store, settings.state).run()
+    finally:
+        store.close()
+    err.print(
+        f"Removed {pruned.events} handled events older than {settings.state.event_days:g} days, and the text of "
+        f"{pruned.questions} questions and {pruned.escalations} closed escalations older than "
+        f"{settings.state.retention_days:g} days.",
+        markup=False,
+    )
+
+
+@app.command()
 def chat() -> None:
     """Answer questions typed (or piped) on standard input, one per line."""
     from peerbot.adapters.console import ConsoleAdapter

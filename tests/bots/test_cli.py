@@ -162,3 +162,28 @@ def test_eval_per_query_file_threshold_override_and_warnings(tmp_path: Path, pee
     assert candidates.returncode == 0, candidates.stderr
     maps = {c["system"]: c["map"]["value"] for c in json.loads(candidates.stdout)["candidates"]}
     assert maps["IR baseline (search engine order)"] == 1.0 and maps["peerbot (hybrid + calibrated gate)"] == 1.0
+
+
+def test_prune_removes_old_question_text_and_keeps_the_counts(tmp_path: Path, peerbot) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+    import time
+
+    setup(tmp_path)
+    asked = peerbot("chat", stdin="how do I factory reset a bulb\nmy card 4111 is blocked, sourdough pizza?\n")
+    assert asked.returncode == 0, asked.stderr
+    kept = peerbot("prune")  # the default retention (90 days) keeps today's questions
+    assert kept.returncode == 0, kept.stderr
+    assert "the text of 0 questions" in kept.stderr
+    retention = "[state]\nretention_days = 0.00001\n"  # under a second
+    (tmp_path / "config.toml").write_text(CONFIG.replace("[state]\n", retention))
+    time.sleep(1.5)  # let the questions age past that retention
+    pruned = peerbot("prune")
+    assert pruned.returncode == 0, pruned.stderr
+    assert "the text of 2 questions" in pruned.stderr
+    with sqlite3.connect(tmp_path / "state.db") as db:
+        texts = [row[0] for row in db.execute("SELECT text FROM questions")]
+        escalated = db.execute("SELECT count(*) FROM escalations").fetchone()[0]
+    assert len(texts) == 2 and not any("4111" in t or "bulb" in t for t in texts)
+    assert escalated == 1  # the escalation stays; only its asker's words are gone
+    stats = peerbot("stats")
+    assert stats.returncode == 0 and "2" in stats.stdout

@@ -251,6 +251,43 @@ def test_stale_escalations_expire_once(stores: Callable[[], StateStore], clock: 
     assert escalations(replicas[0]).counts() == {"expired": 3}
 
 
+def test_a_periodic_job_runs_on_one_replica_per_period(stores: Callable[[], StateStore], clock: Clock) -> None:
+    replicas = [stores() for _ in range(THREADS)]
+    day = timedelta(hours=24)
+    for hours in (0, 1, 23, 24, 30, 48):
+        clock.now = START + timedelta(hours=hours)
+        turns = together(THREADS, lambda i: replicas[i].take_turn("housekeeping", f"replica-{i}", day))
+        assert turns.count(True) == (1 if hours in (0, 24, 48) else 0), f"at {hours} h"
+    assert replicas[0].take_turn("another job", "replica-0", day)  # each job has its own turn
+
+
+def test_pruning_removes_old_raw_text_and_finished_events_but_keeps_the_counts(store: StateStore, clock: Clock) -> None:
+    old = ask(store, text="my card 4111 is blocked", outcome="answer")
+    escalated = open_one(store, thread="t-old")
+    escalations(store).answer(escalated, "u-mara", "Call the bank's card line.")
+    escalations(store).resolve(escalated)
+    assert store.take_event("Ev-old", {"text": "x"}, 60)
+    store.mark_sent("Ev-old")
+    assert store.take_event("Ev-pending", {"text": "y"}, 60)  # its reply was never sent: kept
+    clock.now = START + timedelta(days=100)
+    recent = ask(store, text="still fresh", outcome="answer")
+    assert store.take_event("Ev-new", {"text": "z"}, 60)
+    store.mark_sent("Ev-new")
+
+    pruned = store.prune(events_before=clock.now - timedelta(days=7), text_before=clock.now - timedelta(days=90))
+    again = store.prune(events_before=clock.now - timedelta(days=7), text_before=clock.now - timedelta(days=90))
+
+    assert (pruned.events, pruned.questions, pruned.escalations) == (1, 2, 1)
+    assert again == type(pruned)()  # nothing left to do
+    texts = {q.id: q.text for q in store.questions_since()}
+    assert texts[recent] == "still fresh" and "4111" not in texts[old]
+    row = store.escalation(escalated)
+    assert row is not None and "help?" not in row.question and row.answer == "Call the bank's card line."
+    assert not store.take_event("Ev-new", {"text": "z"}, 60)  # recent events still deduplicate
+    assert not store.take_event("Ev-pending", {"text": "y"}, 3600)  # still there, still held by its taker
+    assert escalations(store).counts() == {"resolved": 1}
+
+
 # -- schema and migrations ---------------------------------------------------------------------------
 
 
