@@ -14,6 +14,7 @@ from peerbot.bots.capture import SOURCE_NAME as CAPTURED
 from peerbot.bots.capture import Capture, with_captured
 from peerbot.bots.config import Settings, SourceSettings
 from peerbot.bots.housekeeping import Housekeeping
+from peerbot.bots.index_shipping import IndexShipping
 from peerbot.bots.policy import Thresholds
 from peerbot.bots.recognition import Recognition
 from peerbot.bots.state import StateStore
@@ -89,8 +90,9 @@ def reindex(
 ) -> BuildReport:
     """Rebuild from every configured source (or only one, keeping the others' entries), incrementally.
 
-    Unless forced, a build that loses more than index.max_drop_share of the entries is refused."""
-    return build_index(
+    Unless forced, a build that loses more than index.max_drop_share of the entries is refused. With
+    index.publish_to = "database" the new version is also copied into the state store for the replicas."""
+    report = build_index(
         make_sources(settings, only),
         trust_policy(settings, store),
         embedder,
@@ -100,6 +102,31 @@ def reindex(
         only_these_sources=only is not None,
         max_drop_share=None if force else settings.index.max_drop_share,
     )
+    ship_index(settings, report.version, store)
+    return report
+
+
+def ship_index(settings: Settings, version: str, store: StateStore | None = None, *, only: bool = False) -> None:
+    """Copy a published version into the state store (publish_to = "database"); `only`: drop every other copy
+    there (after `peerbot forget`, so no replica can download a version that still holds the author)."""
+    if settings.index.publish_to != "database":
+        return
+    if store is None:
+        store = open_store(settings)
+        try:
+            return ship_index(settings, version, store, only=only)
+        finally:
+            store.close()
+    IndexShipping(store, index_dir(settings), settings.index.keep_versions).upload(version)
+    if only:
+        store.drop_shipped({version})
+
+
+def fetch_index(settings: Settings, store: StateStore) -> str | None:
+    """A replica's side of publish_to = "database": download the newest shipped version if missing here."""
+    if settings.index.publish_to != "database":
+        return None
+    return IndexShipping(store, index_dir(settings), settings.index.keep_versions).sync()
 
 
 def has_index(settings: Settings) -> bool:
@@ -161,6 +188,12 @@ def make_bot(
 
     async def pick_up_new_index() -> None:
         """Another process (`peerbot index`) published a version: serve it, no restart needed."""
+        try:
+            await asyncio.to_thread(fetch_index, settings, store)
+        except (PeerbotError, OSError, ValueError) as exc:
+            log.error(
+                "could not download the newest index version; the current one keeps serving", extra={"error": str(exc)}
+            )
         published = await asyncio.to_thread(current_version, index_dir(settings))
         if published is None or published == retriever.kb.version:
             return

@@ -36,6 +36,7 @@ class IndexSettings(_Section):
     model: str = DEFAULT_MODEL
     keep_versions: int = Field(3, ge=1)
     max_drop_share: float = Field(0.3, ge=0.0, le=1.0)  # a build losing more of the entries is refused (--force)
+    publish_to: Literal["disk", "database"] = "disk"  # database: versions travel to replicas through the state store
 
 
 class SourceSettings(_Section):

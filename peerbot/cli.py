@@ -136,6 +136,8 @@ def _ready_bot(build_if_missing: bool = True) -> Iterator[wiring.Bot]:
     embedder = wiring.open_embedder(settings)
     store = wiring.open_store(settings)
     try:
+        if wiring.fetch_index(settings, store):  # publish_to = "database": a replica takes the shared version
+            err.print("Downloaded the newest index version from the state store.")
         if build_if_missing and not wiring.has_index(settings):
             err.print("No index yet: indexing the configured sources first.")
             _print_report(_build(settings, embedder, store=store))
@@ -189,9 +191,9 @@ def forget(
         report = forget_everywhere(settings, store, author)
         err.print(report.summary(), markup=False)
         err.print(f"{author} will be kept out of the knowledge base; reindexing now.", markup=False)
-        _print_report(
-            _build(settings, wiring.open_embedder(settings), store=store, force=True)
-        )  # the drop is the point
+        built = _build(settings, wiring.open_embedder(settings), store=store, force=True)  # the drop is the point
+        _print_report(built)
+        wiring.ship_index(settings, built.version, store, only=True)  # replicas drop the versions that held them
     finally:
         store.close()
 
