@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 import logging
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -41,6 +41,7 @@ from peerbot.bots.bot import Bot
 from peerbot.bots.commands import Access
 from peerbot.bots.config import Settings
 from peerbot.bots.conversation import Outcome, Question
+from peerbot.bots.live import LiveKnowledge
 from peerbot.bots.notices import Notice
 from peerbot.bots.secrets import require_env
 from peerbot.errors import AdapterError
@@ -63,6 +64,7 @@ except ImportError as exc:  # pragma: no cover - depends on the install
     ) from exc
 
 from peerbot.adapters.slack_http import refuse_malformed  # after the install check
+from peerbot.adapters.slack_live import SlackLive, changed_thread
 from peerbot.adapters.slack_lookup import SlackLookup, slack_error
 from peerbot.adapters.slack_post import SlackPoster
 
@@ -72,6 +74,7 @@ EVENTS_PATH = "/slack/events"  # HTTP mode: events, slash commands and button pr
 FEEDBACK_ACTIONS = re.compile(rf"^{FEEDBACK_PREFIX}:[a-z]+:\d+$")
 CLAIM_ACTIONS = re.compile(rf"^{CLAIM_PREFIX}:\d+$")
 SHUTDOWN_GRACE_S = 10.0
+LiveHandler = Callable[[LiveKnowledge, dict[str, Any], str | None], Awaitable[None]]
 
 
 class SlackAdapter:
@@ -114,6 +117,7 @@ class SlackAdapter:
         self._busy: set[asyncio.Task[Any]] = set()
         self.lookup = SlackLookup(self.client)
         self.poster = SlackPoster(self.client, settings, self.lookup)
+        self.live = SlackLive(self.client, settings.live, self.lookup, settings.slack.help_channels)
 
     @classmethod
     def from_env(cls, settings: Settings, *, base_url: str | None = None) -> SlackAdapter:
@@ -152,6 +156,8 @@ class SlackAdapter:
         )
         app.event("app_mention")(self._on_mention)
         app.event("message")(self._on_message)
+        app.event("reaction_added")(self._on_reaction)
+        app.event("reaction_removed")(self._on_reaction)
         app.command("/ask")(self._on_ask)
         app.command("/peerbot")(self._on_peerbot)
         app.action(FEEDBACK_ACTIONS)(self._on_feedback)
@@ -243,6 +249,9 @@ class SlackAdapter:
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
         async with self._working():
+            if changed_thread(event) is not None:  # an edit or a deletion: maybe in a thread learned live
+                await self._live(self.live.on_change, event, context.bot_user_id)
+                return
             route = message_route(event, help_channels=self.help_channels)
             if route == "question":
                 public = await self.lookup.is_public(event["channel"], event.get("channel_type"))
@@ -256,6 +265,19 @@ class SlackAdapter:
                 await self._answer(question, event["channel"], thread_root(event))
             elif route == "human_answer":
                 await self._human_answer(event, context.bot_user_id)
+
+    async def _on_reaction(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        async with self._working():
+            await self._live(self.live.on_reaction, event, context.bot_user_id)
+
+    async def _live(self, handler: LiveHandler, event: dict[str, Any], bot_user_id: str | None) -> None:
+        """Live capture (adapters/slack_live.py): a failure is logged, never shown to anyone."""
+        if self.bot.live is None:
+            return
+        try:
+            await handler(self.bot.live, event, bot_user_id)
+        except Exception:
+            log.exception("live capture failed", extra={"channel": event.get("channel")})
 
     async def _on_ask(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         async with self._working():

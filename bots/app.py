@@ -15,6 +15,7 @@ from peerbot.bots.capture import Capture, with_captured
 from peerbot.bots.config import Settings, SourceSettings
 from peerbot.bots.housekeeping import Housekeeping
 from peerbot.bots.index_shipping import IndexShipping
+from peerbot.bots.live import LiveKnowledge, LiveStoreSource, with_live
 from peerbot.bots.policy import Thresholds
 from peerbot.bots.recognition import Recognition
 from peerbot.bots.state import StateStore
@@ -52,6 +53,7 @@ def make_sources(settings: Settings, only: str | None = None) -> list[Source]:
     sources = [make_source(spec, settings) for spec in specs]
     if captured_path(settings).exists():
         sources.append(JsonlThreadSource(captured_path(settings), name=CAPTURED))
+    sources.append(LiveStoreSource(lambda: open_store(settings)))  # threads learned live from chat
     return sources
 
 
@@ -142,6 +144,8 @@ def load_knowledge(
     kb = KnowledgeBase.from_loaded(loaded)
     if captured_path(settings).exists():  # answers captured after this version was built are kept serving
         kb = with_captured(kb, captured_path(settings), trust_policy(settings, store), embedder)
+    if store is not None:  # live threads learned (or retracted) after this version was built
+        kb = with_live(kb, store, trust_policy(settings, store), embedder)
     return kb, loaded.warning
 
 
@@ -206,7 +210,7 @@ def make_bot(
             retriever.swap(fresh)
             log.info("serving new index version", extra={"version": fresh.version, "warning": warning})
 
-    return Bot(
+    bot = Bot(
         retriever,
         store,
         thresholds=thresholds(settings),
@@ -222,6 +226,11 @@ def make_bot(
         event_lease_seconds=settings.state.event_lease_seconds,
         housekeeping=Housekeeping(store, settings.state),
     )
+    if settings.live.enabled:
+        bot.live = LiveKnowledge(
+            store, lambda: trust_policy(settings, store), retriever, unvetted=settings.live.unvetted
+        )
+    return bot
 
 
 def open_embedder(settings: Settings) -> Embedder:

@@ -23,6 +23,7 @@ from peerbot.bots.escalation import Escalations
 from peerbot.bots.feedback import Feedback
 from peerbot.bots.handoff import Handoff
 from peerbot.bots.housekeeping import Housekeeping
+from peerbot.bots.live import LiveKnowledge
 from peerbot.bots.notices import Notice, Notifier, Outbox
 from peerbot.bots.policy import Thresholds
 from peerbot.bots.recognition import Recognition
@@ -76,6 +77,7 @@ class Bot:
         self.pipeline = AnswerPipeline(self.answerer, store, self.handoff)
         self.feedbacks = Feedback(store, retriever, self.handoff)
         self._reindexing = asyncio.Lock()
+        self.live: LiveKnowledge | None = None  # learning from chat as it happens (bots/live.py), set by bots/app.py
 
     @property
     def retriever(self) -> Retriever:

@@ -151,6 +151,16 @@ class DiscordSettings(_Section):
         return self
 
 
+class LiveSettings(_Section):
+    """Learning from chat as it happens (bots/live.py): which reactions and tags say a thread is solved."""
+
+    enabled: bool = True
+    solved_emoji: list[str] = ["white_check_mark", "heavy_check_mark", "\u2705", "\u2714\ufe0f"]  # the asker's mark
+    kudos_emoji: list[str] = ["+1", "thumbsup", "tada", "raised_hands", "\U0001f44d", "\U0001f389", "\U0001f64c"]
+    solved_tag: str = "Solved"  # a Discord forum tag (and a "[Solved]" title) that marks a post solved
+    unvetted: Literal["direct", "review"] = "direct"  # a non-superuser's reply without kudos: served, or held back
+
+
 class DashboardSettings(_Section):
     session_hours: float = Field(12.0, gt=0)  # a login lasts this long (the session id lives on the server)
 
@@ -172,6 +182,7 @@ class Settings(_Section):
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
     dashboard: DashboardSettings = DashboardSettings()
+    live: LiveSettings = LiveSettings()
     log: LogSettings = LogSettings()
     root: TomlPath = Field(default=Path("."), exclude=True)
 

@@ -25,16 +25,18 @@ class ForgetReport:
     index_versions: dict[str, int]  # version -> entries removed
     captured: int  # captured.jsonl records removed or changed
     store: Forgotten
+    live: int = 0  # threads learned live from chat that they asked or replied in
 
     @property
     def found(self) -> bool:
-        return bool(sum(self.index_versions.values()) or self.captured or self.store.total)
+        return bool(sum(self.index_versions.values()) or self.captured or self.live or self.store.total)
 
     def summary(self) -> str:
         versions = ", ".join(f"{v}: {n}" for v, n in self.index_versions.items()) or "none"
         s = self.store
         return (
             f"Forgot {self.author}: index entries removed per version ({versions}); {self.captured} captured answers;"
+            f" {self.live} threads learned live;"
             f" {s.questions} questions, {s.escalations} escalations, {s.answers} answers, {s.reviews} reviews,"
             f" {s.feedback} feedback, {s.points} point awards, {s.badges} badges."
         )
@@ -52,7 +54,8 @@ def forget_everywhere(settings: Settings, store: StateStore, author: str) -> For
         versions = scrub(wiring.index_dir(settings), theirs)
         captured = forget_in_captured(wiring.captured_path(settings), author)
         removed = store.forget_author(author)
-    report = ForgetReport(author, versions, captured, removed)
+        live = store.forget_live(author)
+    report = ForgetReport(author, versions, captured, removed, live)
     if not report.found and not already:
         store.unforget_author(author)
         raise UnknownAuthor(author, "peerbot keeps nothing by this author (no index entry, captured answer or record)")

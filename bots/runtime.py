@@ -91,6 +91,8 @@ async def tick(bot: Bot) -> list[Notice]:
     ping ladder and expire stale escalations. The notices go to every registered adapter and are returned."""
     if bot.refresher is not None:
         await bot.refresher()
+    if bot.live is not None:  # what other replicas learned live
+        await asyncio.to_thread(bot.live.sync)
     notices = await recover_abandoned(bot)
     if bot.housekeeping is not None:
         await asyncio.to_thread(bot.housekeeping.run_if_due)

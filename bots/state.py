@@ -43,6 +43,7 @@ from peerbot.bots.schema import (
 from peerbot.bots.state_escalations import EscalationQueries
 from peerbot.bots.state_housekeeping import HousekeepingQueries
 from peerbot.bots.state_ledger import LedgerQueries
+from peerbot.bots.state_live import LiveQueries
 from peerbot.bots.state_privacy import Forgotten, PrivacyQueries
 from peerbot.bots.state_reports import ReportQueries
 from peerbot.bots.state_shipping import ShippingQueries
@@ -117,7 +118,9 @@ def _needs_stamp(connection: Connection) -> bool:
     return "questions" in tables and "alembic_version" not in tables
 
 
-class StateStore(EscalationQueries, LedgerQueries, ReportQueries, PrivacyQueries, HousekeepingQueries, ShippingQueries):
+class StateStore(
+    EscalationQueries, LedgerQueries, ReportQueries, PrivacyQueries, HousekeepingQueries, ShippingQueries, LiveQueries
+):
     """Durable record of what the bot did; every write is its own short transaction. All SQL lives here and in
     the query mixins (bots/state_*.py); callers get frozen records (bots/schema.py), never rows or sessions."""
 

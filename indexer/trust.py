@@ -72,6 +72,8 @@ class TrustPolicy:
         if self.is_forgotten(thread.author, thread.author_id):  # their question is their content too
             return None
         trust, _, _, post, reasons = best
+        if post.provenance:
+            reasons = (*reasons, post.provenance)
         return KnowledgeEntry(
             id=f"{source}:{thread.id}",
             title=clean_text(thread.title)[:500],

@@ -57,6 +57,15 @@ class KnowledgeBase:
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         return KnowledgeBase([*kept, *entries], index, self.version, self.manifest)
 
+    def without(self, ids: set[str]) -> KnowledgeBase:
+        """A new snapshot without the entries whose id is in `ids` (self when none is there)."""
+        keep = [i for i, e in enumerate(self.entries) if e.id not in ids]
+        if len(keep) == len(self.entries):
+            return self
+        dimension = self.vectors.d
+        rows = np.vstack([self.vectors.reconstruct(i) for i in keep]) if keep else np.zeros((0, dimension), np.float32)
+        return KnowledgeBase([self.entries[i] for i in keep], flat_index(rows), self.version, self.manifest)
+
     def __len__(self) -> int:
         return len(self.entries)
 

@@ -21,6 +21,7 @@ class Post:
     score: int = 0
     accepted: bool = False
     label: str | None = None  # "good" / "bad" / ... when the community or a moderator labelled it
+    provenance: str | None = None  # learned live: where and who marked it (shown with the trust reasons)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ class ReplyRecord(BaseModel):
     score: int = 0
     accepted: bool = False
     label: str | None = None
+    provenance: str | None = None
 
 
 class ThreadRecord(BaseModel):
@@ -67,6 +68,7 @@ def to_thread(record: ThreadRecord) -> Thread:
             score=r.score,
             accepted=r.accepted,
             label=r.label.lower() if r.label else None,
+            provenance=r.provenance,
         )
         for r in record.replies
     )

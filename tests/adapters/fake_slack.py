@@ -431,12 +431,16 @@ async def running_slack(
     prepare: Callable[[FakeSlack], None] | None = None,
     clock: Clock | None = None,
     community: list[dict[str, Any]] | None = None,
+    fake: FakeSlack | None = None,
+    settings_hook: Callable[[Settings], Settings] | None = None,
     **slack: Any,
 ) -> AsyncIterator[Harness]:
     """The real adapter on a real bot, talking to a fresh fake Slack; HTTP mode unless mode="socket"."""
     settings = slack_settings(root, community, **slack)
+    if settings_hook is not None:
+        settings = settings_hook(settings)
     bot = real_bot(settings, clock)
-    fake = FakeSlack()
+    fake = fake or FakeSlack()
     await fake.start()
     if prepare is not None:
         prepare(fake)

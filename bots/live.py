@@ -1,0 +1,171 @@
+"""Live capture: a chat thread the community marks solved becomes a trusted entry, served at once and kept.
+
+The adapters (adapters/slack_live.py, adapters/discord_live.py) read a thread from the platform each time
+something about it changes (a reaction, a tag, an edit, a deletion) and hand it here as a JSONL thread record
+(`ThreadRecord`). Here the record gets the same trust rules as the exports (indexer/trust.py), is stored in the
+state store (`live_threads`, so every reindex, every replica and a restart keep it) and is swapped into the
+serving index, or out of it when it is no longer trusted or its messages are gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from peerbot.bots.state import StateStore
+from peerbot.indexer.sources.base import SourceProblem, Thread
+from peerbot.indexer.sources.jsonl import ThreadRecord, to_thread
+from peerbot.indexer.trust import TrustPolicy
+from peerbot.knowledge.base import KnowledgeBase
+from peerbot.knowledge.embedder import Embedder
+from peerbot.knowledge.entries import KnowledgeEntry
+from peerbot.knowledge.retriever import HybridRetriever
+
+log = logging.getLogger(__name__)
+
+SOURCE_NAME = "live"
+Status = Literal["live", "pending", "retracted"]
+
+
+def entry_id(key: str) -> str:
+    return f"{SOURCE_NAME}:{key}"
+
+
+def vetted(entry: KnowledgeEntry) -> bool:
+    """Trusted for more than the asker's word: a superuser wrote it, or it has the kudos (indexer/trust.py)."""
+    return any(r.startswith("by superuser ") or r.endswith(" kudos") for r in entry.trust_reasons)
+
+
+def provenance(platform: str, channel: str, message: str, marked_by: str | None, when: datetime | None) -> str:
+    """Where a live answer came from, as shown with its trust reasons (the credit line and `ask --json`)."""
+    parts = [f"learned live on {platform} in {channel}, message {message}"]
+    if marked_by:
+        parts.append(f"marked solved by {marked_by}")
+    if when is not None:
+        parts.append(when.strftime("%Y-%m-%d %H:%M UTC"))
+    return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Learned:
+    key: str
+    status: Status
+    changed: bool
+    entry: KnowledgeEntry | None = None
+
+
+@dataclass
+class LiveStoreSource:
+    """The live threads in the state store, as a source every reindex reads (like captured.jsonl)."""
+
+    open_store: Callable[[], StateStore]
+    name: str = SOURCE_NAME
+    problems: list[SourceProblem] = field(default_factory=list)
+
+    def threads(self) -> Iterator[Thread]:
+        store = self.open_store()
+        try:
+            rows = store.live_threads("live")
+        finally:
+            store.close()
+        for row in rows:
+            try:
+                yield to_thread(ThreadRecord.model_validate(row.record))
+            except ValueError as exc:
+                self.problems.append(SourceProblem("live_threads", row.key, str(exc).splitlines()[0]))
+
+
+def live_entries(store: StateStore, policy: TrustPolicy) -> list[KnowledgeEntry]:
+    """The entries of every served live thread, under today's trust rules (forgotten authors left out)."""
+    entries = []
+    for row in store.live_threads("live"):
+        entry = policy.entry_for(to_thread(ThreadRecord.model_validate(row.record)), SOURCE_NAME)
+        if entry is not None:
+            entries.append(entry)
+    return entries
+
+
+def with_live(kb: KnowledgeBase, store: StateStore, policy: TrustPolicy, embedder: Embedder) -> KnowledgeBase:
+    """The knowledge base as the live threads say now: served ones a version lacks are added, and entries of
+    threads retracted (or held for review) since the version was built are taken out."""
+    served = {e.id: e for e in live_entries(store, policy)}
+    stale = {e.id for e in kb.entries if e.source == SOURCE_NAME and e.id not in served}
+    kb = kb.without(stale)
+    have = {e.id: e for e in kb.entries}
+    missing = [e for i, e in served.items() if have.get(i) != e]
+    if not missing:
+        return kb
+    return kb.with_added(missing, embedder.embed([e.question_text for e in missing]))
+
+
+class LiveKnowledge:
+    """Learns and unlearns live threads: store first (a crash after it still keeps the change), then serve."""
+
+    def __init__(
+        self,
+        store: StateStore,
+        policy: Callable[[], TrustPolicy],
+        retriever: HybridRetriever,
+        *,
+        unvetted: Literal["direct", "review"] = "direct",
+    ) -> None:
+        self.store = store
+        self.policy = policy  # read per change: authors forgotten since start-up stay out
+        self.retriever = retriever
+        self.unvetted = unvetted
+        self._lock = threading.Lock()
+
+    async def learn(self, record: ThreadRecord, platform: str, channel: str) -> Learned:
+        """The thread as it is now: served when trusted (held back when the policy says review), else retracted."""
+        return await asyncio.to_thread(self._learn, record, platform, channel)
+
+    async def retract(self, key: str) -> bool:
+        """The thread's messages are gone: out of the index and the store's served threads. False if unknown."""
+        return await asyncio.to_thread(self._retract, key)
+
+    async def known(self, key: str) -> bool:
+        return await self.record(key) is not None
+
+    async def record(self, key: str) -> dict[str, Any] | None:
+        """The thread record as last stored (any status), or None."""
+        row = await asyncio.to_thread(self.store.live_thread, key)
+        return row.record if row is not None else None
+
+    def _learn(self, record: ThreadRecord, platform: str, channel: str) -> Learned:
+        entry = self.policy().entry_for(to_thread(record), SOURCE_NAME)
+        status: Status = "retracted"
+        if entry is not None:
+            status = "live" if self.unvetted == "direct" or vetted(entry) else "pending"
+        with self._lock:
+            if entry is None and self.store.live_thread(record.id) is None:
+                return Learned(record.id, status, False)  # nothing solved here, nothing known: keep nothing
+            changed = self.store.save_live(record.id, platform, channel, status, record.model_dump())
+            if status == "live" and entry is not None:
+                vector = self.retriever.embedder.embed([entry.question_text])
+                self.retriever.swap(self.retriever.kb.with_added([entry], vector))
+            else:
+                self.retriever.swap(self.retriever.kb.without({entry_id(record.id)}))
+        log.info("live thread", extra={"key": record.id, "status": status, "changed": changed})
+        return Learned(record.id, status, changed, entry)
+
+    def _retract(self, key: str) -> bool:
+        with self._lock:
+            row = self.store.live_thread(key)
+            if row is None:
+                return False
+            self.store.save_live(key, row.platform, row.channel, "retracted", row.record)
+            self.retriever.swap(self.retriever.kb.without({entry_id(key)}))
+        log.info("live thread retracted", extra={"key": key})
+        return True
+
+    def sync(self) -> None:
+        """Pick up what other replicas learned (called from the timer)."""
+        with self._lock:
+            fresh = with_live(self.retriever.kb, self.store, self.policy(), self.retriever.embedder)
+            if fresh is not self.retriever.kb:
+                self.retriever.swap(fresh)

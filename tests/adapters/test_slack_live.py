@@ -1,0 +1,170 @@
+"""Live capture on Slack, through the real adapter (slack-bolt) over a fake Slack that keeps its threads: a peer
+answers, the asker reacts with the check mark, and a paraphrase asked later elsewhere gets that answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from peerbot.bots import app as wiring
+from peerbot.bots.config import LiveSettings, Settings
+from peerbot.bots.forget import forget_everywhere
+from peerbot.bots.live import entry_id
+from tests.adapters.fake_slack import ASKER, DEVON, ELSEWHERE, PRIVATE_C, PUBLIC_HELP, Harness, mention, running_slack
+from tests.adapters.fake_slack_workspace import HELPER, OTHER_BOT, PEER, SlackWorkspace
+
+QUESTION = "How do I pair the Lumo motion sensor with a Zigbee hub from another brand?"
+ANSWER = "Hold the sensor's reset pin for 10 seconds until it blinks amber, then start Zigbee pairing on the hub."
+PARAPHRASE = "pair lumo motion sensor with zigbee hub of another brand"
+
+
+async def peer_answers(
+    h: Harness, ws: SlackWorkspace, *, channel: str = PUBLIC_HELP, by: str = PEER
+) -> tuple[str, str]:
+    """The asker asks in a channel, a member answers in the thread: (question ts, answer ts)."""
+    asked = ws.say(QUESTION, channel=channel)
+    if channel == PUBLIC_HELP:
+        await h.event(asked)
+        await h.settle()
+    answered = ws.say(ANSWER, user=by, channel=channel, thread_ts=asked["ts"])
+    await h.event(answered)
+    await h.settle()
+    return asked["ts"], answered["ts"]
+
+
+async def ask_elsewhere(h: Harness, text: str = PARAPHRASE) -> str:
+    before = len(h.fake.posts(channel=ELSEWHERE))
+    await h.event(mention(text, channel=ELSEWHERE))
+    await h.settle()
+    posted = h.fake.posts(channel=ELSEWHERE)
+    assert len(posted) == before + 1, posted
+    return str(posted[-1]["text"])
+
+
+def key(channel: str, ts: str) -> str:
+    return f"slack:{channel}:{ts}"
+
+
+async def test_asker_check_mark_on_peer_answer_serves_it_elsewhere_with_credit(tmp_path: Path) -> None:
+    ws = SlackWorkspace()
+    async with running_slack(tmp_path, fake=ws) as h:
+        assert ANSWER not in await ask_elsewhere(h)  # nobody knows it yet
+        root, reply = await peer_answers(h, ws)
+        await h.event(ws.react(PUBLIC_HELP, reply, ASKER, "white_check_mark"))
+        await h.settle()
+        said = await ask_elsewhere(h)
+    assert ANSWER in said
+    assert "Pat Peer" in said and "accepted answer" in said
+    assert f"learned live on Slack in #{PUBLIC_HELP}, message {reply}, marked solved by Alex Asker" in said
+    row = h.bot.store.live_thread(key(PUBLIC_HELP, root))
+    assert row is not None and row.status == "live" and row.record["visibility"] == "public"
+
+
+async def test_someone_else_check_mark_is_not_the_askers(tmp_path: Path) -> None:
+    ws = SlackWorkspace()
+    async with running_slack(tmp_path, fake=ws) as h:
+        root, reply = await peer_answers(h, ws)
+        await h.event(ws.react(PUBLIC_HELP, reply, HELPER, "white_check_mark"))
+        await h.settle()
+        said = await ask_elsewhere(h)
+    assert ANSWER not in said
+    assert h.bot.store.live_thread(key(PUBLIC_HELP, root)) is None
+
+
+async def test_kudos_count_people_once_without_bots_or_the_author(tmp_path: Path) -> None:
+    ws = SlackWorkspace()
+    async with running_slack(tmp_path, fake=ws) as h:
+        root, reply = await peer_answers(h, ws)
+        reactions = [
+            (ASKER, "+1"),
+            (ASKER, "tada"),  # the asker twice: one person
+            (OTHER_BOT, "+1"),  # a bot: not counted
+            (PEER, "+1"),  # the author: not counted
+            ("U1", "+1"),
+            ("U2", "raised_hands"),
+            ("U3", "+1::skin-tone-3"),
+        ]
+        for user, name in reactions:
+            await h.event(ws.react(PUBLIC_HELP, reply, user, name))
+        await h.settle()
+        assert ANSWER not in await ask_elsewhere(h)  # 4 people: below trust.min_kudos (5)
+        await h.event(ws.react(PUBLIC_HELP, reply, "U4", "+1"))
+        await h.settle()
+        said = await ask_elsewhere(h)
+    assert ANSWER in said and "5 kudos" in said
+    row = h.bot.store.live_thread(key(PUBLIC_HELP, root))
+    assert row is not None and row.record["replies"][0]["score"] == 5
+
+
+async def test_superusers_reply_with_a_kudos_reaction_is_learned(tmp_path: Path) -> None:
+    ws = SlackWorkspace()
+    async with running_slack(tmp_path, fake=ws) as h:
+        _, reply = await peer_answers(h, ws, by=DEVON)
+        await h.event(ws.react(PUBLIC_HELP, reply, HELPER, "+1"))
+        await h.settle()
+        said = await ask_elsewhere(h)
+    assert ANSWER in said and "by superuser" in said
+
+
+async def test_edit_updates_and_deletion_retracts(tmp_path: Path) -> None:
+    ws = SlackWorkspace()
+    async with running_slack(tmp_path, fake=ws) as h:
+        root, reply = await peer_answers(h, ws)
+        await h.event(ws.react(PUBLIC_HELP, reply, ASKER, "white_check_mark"))
+        await h.settle()
+        edited = ANSWER.replace("10 seconds", "15 seconds")
+        await h.event(ws.edit(PUBLIC_HELP, reply, edited))
+        await h.settle()
+        after_edit = await ask_elsewhere(h)
+        await h.event(ws.delete(PUBLIC_HELP, reply))
+        await h.settle()
+        after_delete = await ask_elsewhere(h)
+    assert "15 seconds" in after_edit and "10 seconds" not in after_edit
+    assert "reset pin" not in after_delete
+    row = h.bot.store.live_thread(key(PUBLIC_HELP, root))
+    assert row is not None and row.status == "retracted"
+    assert entry_id(key(PUBLIC_HELP, root)) not in {e.id for e in h.bot.retriever.kb.entries}
+
+
+async def test_private_channel_thread_stays_private(tmp_path: Path) -> None:
+    ws = SlackWorkspace()
+    async with running_slack(tmp_path, fake=ws, help_channels=[PUBLIC_HELP, PRIVATE_C]) as h:
+        root, reply = await peer_answers(h, ws, channel=PRIVATE_C)
+        await h.event(ws.react(PRIVATE_C, reply, ASKER, "white_check_mark"))
+        await h.settle()
+        said = await ask_elsewhere(h)
+    assert ANSWER not in said
+    row = h.bot.store.live_thread(key(PRIVATE_C, root))
+    assert row is not None and row.status == "live" and row.record["visibility"] == "private"
+
+
+def review_unvetted(settings: Settings) -> Settings:
+    return settings.model_copy(update={"live": LiveSettings(unvetted="review")})
+
+
+async def test_review_policy_holds_an_unvetted_members_answer(tmp_path: Path) -> None:
+    ws = SlackWorkspace()
+    async with running_slack(tmp_path, fake=ws, settings_hook=review_unvetted) as h:
+        root, reply = await peer_answers(h, ws)
+        await h.event(ws.react(PUBLIC_HELP, reply, ASKER, "white_check_mark"))
+        await h.settle()
+        said = await ask_elsewhere(h)
+    assert ANSWER not in said
+    row = h.bot.store.live_thread(key(PUBLIC_HELP, root))
+    assert row is not None and row.status == "pending"
+
+
+async def test_learned_thread_survives_a_reindex_and_forget_removes_it(tmp_path: Path) -> None:
+    ws = SlackWorkspace()
+    async with running_slack(tmp_path, fake=ws) as h:
+        root, reply = await peer_answers(h, ws)
+        await h.event(ws.react(PUBLIC_HELP, reply, ASKER, "white_check_mark"))
+        await h.settle()
+        await h.bot.reindex()  # rebuilt from the sources: the live thread is one of them
+        assert ANSWER in await ask_elsewhere(h)
+        report = forget_everywhere(h.settings, h.bot.store, PEER)
+        assert report.live == 1
+        embedder = wiring.open_embedder(h.settings)
+        wiring.reindex(h.settings, embedder, store=h.bot.store)
+        kb, _ = wiring.load_knowledge(h.settings, embedder, h.bot.store)
+    assert entry_id(key(PUBLIC_HELP, root)) not in {e.id for e in kb.entries}
+    assert h.bot.store.live_thread(key(PUBLIC_HELP, root)) is None
