@@ -92,6 +92,7 @@ class DiscordAdapter:
         intents.guilds = True
         intents.guild_messages = True
         intents.dm_messages = True
+        intents.guild_reactions = True  # live capture: solved and kudos reactions
         intents.message_content = message_content
         return intents
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import discord
 
 from peerbot.adapters.discord_commands import PeerbotTree, acknowledge, ephemeral, install_commands
+from peerbot.adapters.discord_live import DiscordLive
 from peerbot.adapters.discord_parse import (
     PLATFORM,
     from_bot,
@@ -48,6 +49,7 @@ class PeerbotClient(discord.Client):
         self.admins = frozenset(settings.discord.admins)
         self.superuser_ids = frozenset(s.discord_id for s in settings.superusers if s.discord_id)
         self.tree = PeerbotTree(self)
+        self.live = DiscordLive(self, settings.live, self.help_channels)
         install_commands(self.tree, bot.commands)
 
     async def setup_hook(self) -> None:
@@ -163,6 +165,32 @@ class PeerbotClient(discord.Client):
             await channel.send(messages.APOLOGY)
         except Exception:
             log.exception("could not even apologise", extra={"channel": getattr(channel, "id", None)})
+
+    # --- live capture (adapters/discord_live.py): reactions, edits, deletions, forum tags
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        await self._live(self.live.on_reaction, payload)
+
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        await self._live(self.live.on_reaction, payload)
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        await self._live(self.live.on_change, payload.channel_id, payload.message_id)
+
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        await self._live(self.live.on_change, payload.channel_id, payload.message_id)
+
+    async def on_raw_thread_update(self, payload: discord.RawThreadUpdateEvent) -> None:
+        await self._live(self.live.on_thread_update, payload)
+
+    async def _live(self, handler: Callable[..., Awaitable[None]], *args: Any) -> None:
+        """A failure is logged, never shown to anyone."""
+        if self.bot.live is None:
+            return
+        try:
+            await handler(self.bot.live, *args)
+        except Exception:
+            log.exception("live capture failed")
 
     # --- escalation
 

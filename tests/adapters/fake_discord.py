@@ -569,7 +569,13 @@ def world_guild() -> JSON:
 
 
 @asynccontextmanager
-async def open_world(root: Path, *, community: list[JSON] | None = None, **fake_options: Any) -> AsyncIterator[World]:
+async def open_world(
+    root: Path,
+    *,
+    community: list[JSON] | None = None,
+    fake_class: type[FakeDiscord] | None = None,
+    **fake_options: Any,
+) -> AsyncIterator[World]:
     """Settings and a real Bot on a small community, the fake Discord, and the adapter connected and ready."""
     settings = world_settings(root, WORLD_COMMUNITY if community is None else community)
     embedder = wiring.open_embedder(settings)
@@ -583,7 +589,7 @@ async def open_world(root: Path, *, community: list[JSON] | None = None, **fake_
     errors = ErrorLog()
     logging.getLogger().addHandler(errors)
 
-    fake = await FakeDiscord(guilds=[world_guild()], **fake_options).start()
+    fake = await (fake_class or FakeDiscord)(guilds=[world_guild()], **fake_options).start()
 
     adapter = DiscordAdapter(
         settings, "fake-token", api_base=fake.api_base, gateway_url=fake.gateway_url, guild_ready_timeout=0.1
