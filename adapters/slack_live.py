@@ -73,10 +73,11 @@ def slack_record(
     bots: Collection[str],
     public: bool,
     url: str | None,
-    marked_at: datetime,
+    marked_at: datetime | None,
     previous: Mapping[str, Any] | None = None,
 ) -> ThreadRecord | None:
-    """The thread as peerbot's thread record, or None when its first message is not a person's question."""
+    """The thread as peerbot's thread record, or None when its first message is not a person's question.
+    `marked_at`: when the asker marked it (live); None in a backfill, where the reply's time stands in."""
     if not messages or not from_person(messages[0]):
         return None
     root = messages[0]
@@ -98,7 +99,7 @@ def slack_record(
             origin = str(before[reply_id]["provenance"])  # marked before: keep who marked it and when
         elif accepted or kudos:
             marker = names.get(asker, asker) if accepted else None
-            origin = provenance("Slack", f"#{channel}", ts, marker, marked_at if accepted else when(ts))
+            origin = provenance("Slack", f"#{channel}", ts, marker, (accepted and marked_at) or when(ts))
         replies.append(
             ReplyRecord(
                 id=reply_id,
@@ -164,12 +165,29 @@ class SlackLive:
         )
         if not served:
             return
+        previous = await live.record(thread_key(channel, root_ts))
+        record = await self.record(channel, messages, bot_user, previous=previous, marked_at=datetime.now(UTC))
+        if record is None:
+            await live.retract(thread_key(channel, root_ts))
+            return
+        await live.learn(record, PLATFORM, channel)
+
+    async def record(
+        self,
+        channel: str,
+        messages: Sequence[Message],
+        bot_user: str | None,
+        *,
+        previous: Mapping[str, Any] | None = None,
+        marked_at: datetime | None = None,
+    ) -> ThreadRecord | None:
+        """The thread as a record, with names, bots and visibility asked of Slack."""
+        root_ts = str(messages[0].get("thread_ts") or messages[0]["ts"])
         people = {str(m["user"]) for m in messages if m.get("user")}
         people |= {u for m in messages for r in m.get("reactions") or [] for u in r.get("users") or []}
         known = {p: await self.person(p) for p in people}
         bots = {p for p, (_, is_bot) in known.items() if is_bot} | ({bot_user} if bot_user else set())
-        previous = await live.record(thread_key(channel, root_ts))
-        record = slack_record(
+        return slack_record(
             channel,
             messages,
             settings=self.settings,
@@ -177,13 +195,9 @@ class SlackLive:
             bots=bots,
             public=await self.lookup.is_public(channel),
             url=await self.lookup.permalink(channel, root_ts),
-            marked_at=datetime.now(UTC),
+            marked_at=marked_at,
             previous=previous,
         )
-        if record is None:
-            await live.retract(thread_key(channel, root_ts))
-            return
-        await live.learn(record, PLATFORM, channel)
 
     async def thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
         """Every message of the thread `ts` is in (its root first); [] when Slack says it is gone."""

@@ -59,6 +59,33 @@ class Learned:
     entry: KnowledgeEntry | None = None
 
 
+def assess(
+    record: ThreadRecord, policy: TrustPolicy, unvetted: Literal["direct", "review"]
+) -> tuple[Status, KnowledgeEntry | None]:
+    """The thread's trusted entry and what becomes of it: served (live), held for review (pending) or retracted."""
+    entry = policy.entry_for(to_thread(record), SOURCE_NAME)
+    if entry is None:
+        return "retracted", None
+    return ("live" if unvetted == "direct" or vetted(entry) else "pending"), entry
+
+
+def keep(
+    store: StateStore,
+    record: ThreadRecord,
+    platform: str,
+    channel: str,
+    policy: TrustPolicy,
+    unvetted: Literal["direct", "review"] = "direct",
+) -> Learned:
+    """Store the thread as it is now (a running bot serves it on its next timer tick: LiveKnowledge.sync); a
+    thread that is neither trusted nor known is not kept."""
+    status, entry = assess(record, policy, unvetted)
+    if entry is None and store.live_thread(record.id) is None:
+        return Learned(record.id, status, False)
+    changed = store.save_live(record.id, platform, channel, status, record.model_dump())
+    return Learned(record.id, status, changed, entry)
+
+
 @dataclass
 class LiveStoreSource:
     """The live threads in the state store, as a source every reindex reads (like captured.jsonl)."""
@@ -137,21 +164,18 @@ class LiveKnowledge:
         return row.record if row is not None else None
 
     def _learn(self, record: ThreadRecord, platform: str, channel: str) -> Learned:
-        entry = self.policy().entry_for(to_thread(record), SOURCE_NAME)
-        status: Status = "retracted"
-        if entry is not None:
-            status = "live" if self.unvetted == "direct" or vetted(entry) else "pending"
         with self._lock:
-            if entry is None and self.store.live_thread(record.id) is None:
-                return Learned(record.id, status, False)  # nothing solved here, nothing known: keep nothing
-            changed = self.store.save_live(record.id, platform, channel, status, record.model_dump())
+            learned = keep(self.store, record, platform, channel, self.policy(), self.unvetted)
+            status, entry = learned.status, learned.entry
+            if not learned.changed and entry is None:
+                return learned  # nothing solved here, nothing known
             if status == "live" and entry is not None:
                 vector = self.retriever.embedder.embed([entry.question_text])
                 self.retriever.swap(self.retriever.kb.with_added([entry], vector))
             else:
                 self.retriever.swap(self.retriever.kb.without({entry_id(record.id)}))
-        log.info("live thread", extra={"key": record.id, "status": status, "changed": changed})
-        return Learned(record.id, status, changed, entry)
+        log.info("live thread", extra={"key": record.id, "status": status, "changed": learned.changed})
+        return learned
 
     def _retract(self, key: str) -> bool:
         with self._lock:

@@ -11,6 +11,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -159,6 +160,42 @@ def index(
     """Read the community sources, keep trusted answers, embed, publish a new index version."""
     settings = _settings()
     _print_report(_build(settings, wiring.open_embedder(settings), only=source, force=force))
+
+
+backfill_app = typer.Typer(help="Learn solved threads from a channel's history (platform APIs).", no_args_is_help=True)
+app.add_typer(backfill_app, name="backfill")
+
+
+@backfill_app.command("slack")
+def backfill_slack(
+    channel: Annotated[str, typer.Option("--channel", help="channel name (#help or help) or id")],
+    since: Annotated[
+        datetime | None, typer.Option(help="only messages from this date on (UTC)", formats=["%Y-%m-%d"])
+    ] = None,
+) -> None:
+    """Read a Slack channel's history (needs SLACK_BOT_TOKEN); resumes where a killed run stopped."""
+    from peerbot.adapters.slack_backfill import API_URL_ENV, backfill_slack, web_client
+    from peerbot.bots.secrets import require_env
+
+    settings = _settings()
+    token = require_env("SLACK_BOT_TOKEN", purpose="peerbot backfill slack")["SLACK_BOT_TOKEN"]
+    store = wiring.open_store(settings)
+    try:
+        with progress_bar("backfill") as bar:
+            task = bar.add_task("messages", total=None)
+            report = asyncio.run(
+                backfill_slack(
+                    web_client(token, os.environ.get(API_URL_ENV)),
+                    settings,
+                    store,
+                    channel,
+                    since=since.replace(tzinfo=UTC) if since else None,
+                    on_progress=lambda done: bar.update(task, completed=done),
+                )
+            )
+    finally:
+        store.close()
+    err.print(report.summary(), markup=False, highlight=False)
 
 
 @app.command()
