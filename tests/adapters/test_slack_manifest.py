@@ -28,6 +28,8 @@ def test_manifest_subscribes_to_what_the_adapter_handles(manifest: dict[str, Any
         "message.channels",
         "message.groups",
         "message.im",
+        "reaction_added",  # live capture
+        "reaction_removed",
     }
     assert {c["command"] for c in manifest["features"]["slash_commands"]} == {"/ask", "/peerbot"}
     assert settings["interactivity"]["is_enabled"] is True
@@ -55,6 +57,7 @@ def test_manifest_asks_for_the_scopes_the_adapter_uses_and_no_more(manifest: dic
         "chat:write",  # chat.postMessage, chat.postEphemeral
         "commands",  # /ask, /peerbot
         "users:read",  # users.info
+        "reactions:read",  # reaction_added / reaction_removed (live capture)
     }
 
 
