@@ -74,6 +74,7 @@ EVENTS_PATH = "/slack/events"  # HTTP mode: events, slash commands and button pr
 FEEDBACK_ACTIONS = re.compile(rf"^{FEEDBACK_PREFIX}:[a-z]+:\d+$")
 CLAIM_ACTIONS = re.compile(rf"^{CLAIM_PREFIX}:\d+$")
 SHUTDOWN_GRACE_S = 10.0
+SOLVED_THIS = "peerbot_solved_this"  # the message shortcut's callback_id (slack_manifest.yaml)
 LiveHandler = Callable[[LiveKnowledge, dict[str, Any], str | None], Awaitable[None]]
 
 
@@ -112,6 +113,7 @@ class SlackAdapter:
         self.help_channels = frozenset(settings.slack.help_channels)
         self.admins = frozenset(settings.slack.admins)
         self._bot: Bot | None = None
+        self._bot_user: str | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         self._busy: set[asyncio.Task[Any]] = set()
@@ -158,6 +160,7 @@ class SlackAdapter:
         app.event("message")(self._on_message)
         app.event("reaction_added")(self._on_reaction)
         app.event("reaction_removed")(self._on_reaction)
+        app.shortcut(SOLVED_THIS)(self._on_solved_this)
         app.command("/ask")(self._on_ask)
         app.command("/peerbot")(self._on_peerbot)
         app.action(FEEDBACK_ACTIONS)(self._on_feedback)
@@ -174,6 +177,7 @@ class SlackAdapter:
             raise AdapterError(f"Slack refused SLACK_BOT_TOKEN ({slack_error(exc)})") from None
         except Exception as exc:
             raise AdapterError(f"cannot reach Slack at {self.client.base_url} ({exc}); check the network") from None
+        self._bot_user = identity.get("user_id")
         app = self.build_app()
         if self.mode == "socket":
             self._socket = AsyncSocketModeHandler(app, app_token=self._app_token)
@@ -269,6 +273,22 @@ class SlackAdapter:
     async def _on_reaction(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         async with self._working():
             await self._live(self.live.on_reaction, event, context.bot_user_id)
+
+    async def _on_solved_this(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        """ "This solved it" on a member's reply (a message shortcut): the asker marks the answer."""
+        async with self._working():
+            await ack()
+            if self.bot.live is None:
+                return
+            posted, channel = body.get("message") or {}, (body.get("channel") or {}).get("id")
+            try:
+                text = await self.live.solved_this(
+                    self.bot.live, str(channel), str(posted.get("ts")), str(body["user"]["id"]), self._bot_user
+                )
+            except Exception:
+                log.exception("failed to mark a reply solved", extra={"channel": channel})
+                text = messages.APOLOGY
+            await respond(text=escape(text), response_type="ephemeral", replace_original=False)
 
     async def _live(self, handler: LiveHandler, event: dict[str, Any], bot_user_id: str | None) -> None:
         """Live capture (adapters/slack_live.py): a failure is logged, never shown to anyone."""

@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from peerbot.adapters.slack_lookup import SlackLookup, TtlCache, slack_error
 from peerbot.adapters.slack_parse import from_person, plain_text
+from peerbot.bots import messages as messages_text
 from peerbot.bots.config import LiveSettings
 from peerbot.bots.live import LiveKnowledge, provenance
 from peerbot.indexer.sources.jsonl import ReplyRecord, ThreadRecord
@@ -29,6 +30,7 @@ PLATFORM = "slack"
 PAGE = 200  # messages per conversations.replies page
 GONE = ("thread_not_found", "message_not_found", "channel_not_found")
 PERSON_TTL_S = 3600.0
+MARK = "solved-by-asker:"  # a tag: the asker pressed "This solved it" on this reply (its ts)
 
 
 def thread_key(channel: str, root_ts: str) -> str:
@@ -75,9 +77,11 @@ def slack_record(
     url: str | None,
     marked_at: datetime | None,
     previous: Mapping[str, Any] | None = None,
+    marked: Collection[str] = (),
 ) -> ThreadRecord | None:
     """The thread as peerbot's thread record, or None when its first message is not a person's question.
-    `marked_at`: when the asker marked it (live); None in a backfill, where the reply's time stands in."""
+    `marked_at`: when the asker marked it (live); None in a backfill, where the reply's time stands in.
+    `marked`: replies (ts) the asker marked with "This solved it", besides those marked before (kept in the tags)."""
     if not messages or not from_person(messages[0]):
         return None
     root = messages[0]
@@ -86,13 +90,14 @@ def slack_record(
     if not text:
         return None
     before = {r["id"]: r for r in (previous or {}).get("replies") or [] if r.get("accepted")}
+    buttons = {*marked, *(t.removeprefix(MARK) for t in (previous or {}).get("tags") or [] if t.startswith(MARK))}
     replies = []
     for message in messages[1:]:
         if not from_person(message) or message.get("user") in bots:
             continue
         author, ts = str(message["user"]), str(message["ts"])
         reply_id = f"{PLATFORM}:{channel}:{ts}"
-        accepted = author != asker and asker in reactors(message, settings.solved_emoji)
+        accepted = author != asker and (asker in reactors(message, settings.solved_emoji) or ts in buttons)
         kudos = reactors(message, settings.kudos_emoji) - set(bots) - {author}
         origin = None
         if accepted and before.get(reply_id, {}).get("provenance"):
@@ -122,7 +127,7 @@ def slack_record(
         url=url,
         channel=channel,
         visibility="public" if public else "private",
-        tags=["live", PLATFORM],
+        tags=["live", PLATFORM, *sorted(MARK + ts for ts in buttons if any(m.get("ts") == ts for m in messages))],
         replies=replies,
     )
 
@@ -180,6 +185,7 @@ class SlackLive:
         *,
         previous: Mapping[str, Any] | None = None,
         marked_at: datetime | None = None,
+        marked: Collection[str] = (),
     ) -> ThreadRecord | None:
         """The thread as a record, with names, bots and visibility asked of Slack."""
         root_ts = str(messages[0].get("thread_ts") or messages[0]["ts"])
@@ -197,7 +203,27 @@ class SlackLive:
             url=await self.lookup.permalink(channel, root_ts),
             marked_at=marked_at,
             previous=previous,
+            marked=marked,
         )
+
+    async def solved_this(self, live: LiveKnowledge, channel: str, ts: str, user: str, bot_user: str | None) -> str:
+        """The asker's "This solved it" on a reply (a message shortcut): what to tell them."""
+        messages = await self.thread(channel, ts)
+        root = messages[0] if messages else {}
+        if root.get("user") != user:
+            return messages_text.LIVE_ONLY_ASKER
+        chosen = next((m for m in messages[1:] if m.get("ts") == ts), None)
+        if chosen is None or chosen.get("user") == user or not from_person(chosen):
+            return messages_text.LIVE_NOT_A_REPLY
+        key = thread_key(channel, str(root["ts"]))
+        record = await self.record(
+            channel, messages, bot_user, previous=await live.record(key), marked_at=datetime.now(UTC), marked=[ts]
+        )
+        learned = await live.learn(record, PLATFORM, channel) if record is not None else None
+        who = (await self.person(str(chosen["user"])))[0]
+        if learned is None or learned.entry is None:
+            return messages_text.LIVE_UNUSABLE
+        return (messages_text.LIVE_LEARNED if learned.status == "live" else messages_text.LIVE_HELD).format(who=who)
 
     async def thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
         """Every message of the thread `ts` is in (its root first); [] when Slack says it is gone."""

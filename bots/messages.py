@@ -200,3 +200,11 @@ def escalation_alert(
         lines.append("Closest community threads (not good enough to answer with):")
         lines += [f"{n}. {link(m)} (match {m.confidence:.0%})" for n, m in enumerate(near_misses, start=1)]
     return "\n".join(lines)
+
+
+# live capture: the asker marks a member's reply as the answer ("This solved it" on a message)
+LIVE_LEARNED = "Thanks! {who}'s reply is now part of the knowledge base, credited to them."
+LIVE_HELD = "Thanks! {who}'s reply is kept and will be used once the community's kudos vouch for it."
+LIVE_ONLY_ASKER = "Only the person who asked this thread's question can say which reply solved it."
+LIVE_NOT_A_REPLY = "Pick someone else's reply in the thread of your question."
+LIVE_UNUSABLE = "That reply cannot become an answer (it is empty or its author asked to be forgotten)."

@@ -3,7 +3,9 @@ answers, the asker reacts with the check mark, and a paraphrase asked later else
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from urllib.parse import urlencode
 
 from peerbot.bots import app as wiring
 from peerbot.bots.config import LiveSettings, Settings
@@ -168,3 +170,41 @@ async def test_learned_thread_survives_a_reindex_and_forget_removes_it(tmp_path:
         kb, _ = wiring.load_knowledge(h.settings, embedder, h.bot.store)
     assert entry_id(key(PUBLIC_HELP, root)) not in {e.id for e in kb.entries}
     assert h.bot.store.live_thread(key(PUBLIC_HELP, root)) is None
+
+
+async def solved_this(h: Harness, ws: SlackWorkspace, ts: str, *, user: str) -> str:
+    """The "This solved it" message shortcut on a message, as Slack posts it; what the app answered privately."""
+    posted = ws.find(PUBLIC_HELP, ts)
+    payload = {
+        "type": "message_action",
+        "callback_id": "peerbot_solved_this",
+        "team": {"id": "T1"},
+        "user": {"id": user},
+        "channel": {"id": PUBLIC_HELP},
+        "message": posted,
+        "message_ts": ts,
+        "response_url": h.fake.response_url("shortcut"),
+        "trigger_id": "trigger",
+    }
+    before = len(h.fake.called("respond:shortcut"))
+    status, _ = await h.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+    assert status == 200
+    await h.settle()
+    answers = h.fake.called("respond:shortcut")
+    assert len(answers) == before + 1
+    return str(answers[-1].body["text"])
+
+
+async def test_asker_presses_this_solved_it_on_a_peers_reply(tmp_path: Path) -> None:
+    ws = SlackWorkspace()
+    async with running_slack(tmp_path, fake=ws) as h:
+        root, reply = await peer_answers(h, ws)
+        refused = await solved_this(h, ws, reply, user=HELPER)  # not the asker
+        own = await solved_this(h, ws, root, user=ASKER)  # the question itself
+        told = await solved_this(h, ws, reply, user=ASKER)
+        await h.event(ws.react(PUBLIC_HELP, reply, "U1", "+1"))  # a later refresh keeps the asker's mark
+        await h.settle()
+        said = await ask_elsewhere(h)
+    assert "Only the person who asked" in refused and "someone else's reply" in own
+    assert "Pat Peer's reply is now part of the knowledge base" in told
+    assert ANSWER in said and "marked solved by Alex Asker" in said
