@@ -13,6 +13,7 @@ import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import discord
 
@@ -24,6 +25,7 @@ from peerbot.indexer.sources.jsonl import ReplyRecord, ThreadRecord
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
+NOT_SERVED = ThreadRecord(id="-", title="-")  # a thread the bot does not serve: left alone
 
 
 def thread_key(thread_id: int | str) -> str:
@@ -58,7 +60,7 @@ def discord_record(
     public: bool,
     url: str | None,
     marked: str | None,
-    marked_at: datetime,
+    marked_at: datetime | None,
 ) -> ThreadRecord | None:
     """The thread as peerbot's thread record; `marked`: how the post was marked solved (tag or title), if it was."""
     if root.bot:
@@ -87,7 +89,7 @@ def discord_record(
         origin = None
         if accepted:
             how = f"{root.author} ({marked})" if marked and not marked_by_asker(reply) else root.author
-            origin = provenance("Discord", f"#{channel}", reply.id, how, marked_at)
+            origin = provenance("Discord", f"#{channel}", reply.id, how, marked_at or reply.at)
         elif score:
             origin = provenance("Discord", f"#{channel}", reply.id, None, reply.at)
         records.append(
@@ -153,42 +155,49 @@ class DiscordLive:
             return
         if not isinstance(thread, discord.Thread):
             return
+        parent = thread.parent or await self.client.fetch_channel(thread.parent_id)
+        record = await self.read(thread, parent, public=is_public(thread), marked_at=datetime.now(UTC))
+        if record is None:
+            await live.retract(thread_key(thread.id))
+        elif record is not NOT_SERVED:
+            await live.learn(record, PLATFORM, record.channel or str(thread.id))
+
+    async def read(
+        self, thread: discord.Thread, parent: Any, *, public: bool, marked_at: datetime | None, served: bool = False
+    ) -> ThreadRecord | None:
+        """The thread as a record; None when its question is gone (or not a person's); NOT_SERVED when the bot
+        does not serve it (not in a help channel, never answered in). `marked_at` None: a backfill (the reply's
+        time stands in)."""
         said = [await self._said(m) async for m in thread.history(limit=None, oldest_first=True)]
         root = next((s for s in said if s.id == str(thread.id)), None)
         if root is None:  # a thread started from a channel message: the question lives in the parent
-            parent = self.client.get_channel(thread.parent_id) or await self.client.fetch_channel(thread.parent_id)
             try:
-                root = await self._said(await parent.fetch_message(thread.id))  # type: ignore[union-attr]
-            except discord.NotFound:
-                await live.retract(thread_key(thread.id))
-                return
+                root = await self._said(await parent.fetch_message(thread.id))
+            except (discord.NotFound, AttributeError):
+                return None
         me = str(self.client.user.id) if self.client.user else ""
-        served = thread.parent_id in self.help_channels or any(s.author_id == me for s in said)
-        if not served:
-            return
+        if not (served or thread.parent_id in self.help_channels or any(s.author_id == me for s in said)):
+            return NOT_SERVED
         tag = self.settings.solved_tag.lower()
+        names = {t.id: t.name.lower() for t in getattr(parent, "available_tags", [])}
         marked = None
-        if any(t.name.lower() == tag for t in thread.applied_tags):
+        if any(names.get(t) == tag for t in thread._applied_tags):  # ids: works without the gateway's cache too
             marked = f"the {self.settings.solved_tag} tag"
         elif solved_title(thread.name, self.settings.solved_tag):
             marked = f"a [{self.settings.solved_tag}] title"
         private = thread.is_private()
-        record = discord_record(
+        return discord_record(
             str(thread.id),
-            thread.name if thread.parent and isinstance(thread.parent, discord.ForumChannel) else "",
+            thread.name if isinstance(parent, discord.ForumChannel) else "",
             root,
             [s for s in said if s.id != root.id],
             settings=self.settings,
             channel=str(thread.id) if private else str(thread.parent_id),
-            public=is_public(thread),
+            public=public and not private,
             url=thread.jump_url,
             marked=marked,
-            marked_at=datetime.now(UTC),
+            marked_at=marked_at,
         )
-        if record is None:
-            await live.retract(thread_key(thread.id))
-            return
-        await live.learn(record, PLATFORM, record.channel or str(thread.id))
 
     async def _said(self, message: discord.Message) -> Said:
         reactions: dict[str, frozenset[str]] = {}

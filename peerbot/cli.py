@@ -198,6 +198,37 @@ def backfill_slack(
     err.print(report.summary(), markup=False, highlight=False)
 
 
+@backfill_app.command("discord")
+def backfill_discord(
+    channel: Annotated[str, typer.Option("--channel", help="the text or forum channel's id")],
+) -> None:
+    """Read a Discord channel's threads (needs DISCORD_TOKEN); resumes where a killed run stopped."""
+    from peerbot.adapters.discord_backfill import API_URL_ENV, backfill_discord
+    from peerbot.adapters.discord_parse import snowflakes
+    from peerbot.bots.secrets import require_env
+
+    settings = _settings()
+    (channel_id,) = snowflakes([channel], "--channel")
+    token = require_env("DISCORD_TOKEN", purpose="peerbot backfill discord")["DISCORD_TOKEN"]
+    store = wiring.open_store(settings)
+    try:
+        with progress_bar("backfill") as bar:
+            task = bar.add_task("messages", total=None)
+            report = asyncio.run(
+                backfill_discord(
+                    settings,
+                    store,
+                    channel_id,
+                    token=token,
+                    api_base=os.environ.get(API_URL_ENV),
+                    on_progress=lambda done: bar.update(task, completed=done),
+                )
+            )
+    finally:
+        store.close()
+    err.print(report.summary(), markup=False, highlight=False)
+
+
 @app.command()
 def forget(
     author: Annotated[str | None, typer.Argument(help="the author's community id or name")] = None,

@@ -4,6 +4,7 @@ tags. Messages members say (MESSAGE_CREATE) and the bot sends land in the histor
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
@@ -13,6 +14,10 @@ from tests.adapters import discord_payloads as p
 from tests.adapters.fake_discord import FORUM, GUILD, JSON, FakeDiscord, _json
 
 SOLVED_TAG = "1200000000000000300"
+
+
+def archived_at(thread: JSON) -> datetime:
+    return datetime.fromisoformat(thread["thread_metadata"]["archive_timestamp"])
 
 
 class HistoryDiscord(FakeDiscord):
@@ -87,11 +92,42 @@ class HistoryDiscord(FakeDiscord):
         thread["applied_tags"] = [SOLVED_TAG]
         await self.dispatch("THREAD_UPDATE", dict(thread))
 
+    def seed_post(
+        self, title: str, asker: JSON, question: str, replies: list[tuple[JSON, str]], *, archived_at: str | None
+    ) -> tuple[str, list[str]]:
+        """A forum post already in the history (archived at `archived_at`, else active): (post id, reply ids)."""
+        post = p.thread(p.snowflake(), GUILD, FORUM, title, asker["id"])
+        if archived_at:
+            post["thread_metadata"] = {**post["thread_metadata"], "archived": True, "archive_timestamp": archived_at}
+        self.channels[post["id"]] = post
+        said = [p.message(post["id"], asker, question, mid=post["id"], guild_id=GUILD)]
+        said += [p.message(post["id"], who, text, guild_id=GUILD) for who, text in replies]
+        self.history[post["id"]] = said
+        return post["id"], [m["id"] for m in said[1:]]
+
+    def mark(self, channel_id: str, mid: str, who: JSON, emoji: str) -> None:
+        """A reaction that is already there (no gateway event)."""
+        message = self.find(channel_id, mid)
+        self.reactors.setdefault((mid, emoji), []).append(who)
+        count = len(self.reactors[(mid, emoji)])
+        message["reactions"] = [r for r in message["reactions"] if r["emoji"]["name"] != emoji] + [
+            {
+                "emoji": {"id": None, "name": emoji},
+                "count": count,
+                "count_details": {"burst": 0, "normal": count},
+                "me": False,
+                "me_burst": False,
+                "burst_colors": [],
+            }
+        ]
+
     # -- REST -----------------------------------------------------------------------------------------------
 
     def _routes(self) -> list[tuple[str, str, Any]]:
         return [
             (r"/channels/(\d+)/messages", "GET", self._history),
+            (r"/guilds/(\d+)/threads/active", "GET", self._active_threads),
+            (r"/channels/(\d+)/threads/archived/public", "GET", self._archived_threads),
             (r"/channels/(\d+)/messages/(\d+)", "GET", self._get_message),
             (r"/channels/(\d+)/messages/(\d+)/reactions/([^/]+)", "GET", self._reactors),
             *super()._routes(),
@@ -119,3 +155,19 @@ class HistoryDiscord(FakeDiscord):
         after = int(request.query.get("after", 0))
         limit = int(request.query.get("limit", 25))
         return _json([u for u in sorted(users, key=lambda u: int(u["id"])) if int(u["id"]) > after][:limit])
+
+    def _threads(self, parent: str | None = None) -> list[JSON]:
+        return [c for c in self.channels.values() if c["type"] in (11, 12) and parent in (None, c.get("parent_id"))]
+
+    async def _active_threads(self, request: web.Request, body: JSON, guild_id: str) -> web.Response:
+        active = [t for t in self._threads() if not t["thread_metadata"]["archived"]]
+        return _json({"threads": active, "members": []})
+
+    async def _archived_threads(self, request: web.Request, body: JSON, channel_id: str) -> web.Response:
+        archived = [t for t in self._threads(channel_id) if t["thread_metadata"]["archived"] and t["type"] == 11]
+        archived.sort(key=archived_at, reverse=True)
+        if "before" in request.query:
+            before = datetime.fromisoformat(request.query["before"])
+            archived = [t for t in archived if archived_at(t) < before]
+        limit = int(request.query.get("limit", 50))
+        return _json({"threads": archived[:limit], "members": [], "has_more": len(archived) > limit})
