@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from peerbot.bots.answering import Answerer
@@ -18,6 +18,7 @@ from peerbot.bots.index_shipping import IndexShipping
 from peerbot.bots.live import LiveKnowledge, LiveStoreSource, with_live
 from peerbot.bots.policy import Thresholds
 from peerbot.bots.recognition import Recognition
+from peerbot.bots.schedule import Scheduler, jobs
 from peerbot.bots.state import StateStore
 from peerbot.errors import ConfigError, PeerbotError
 from peerbot.indexer.build import BuildReport, Progress, build_index
@@ -184,8 +185,8 @@ def make_bot(
     store = store or open_store(settings, clock)
     retriever = HybridRetriever(kb, embedder, load_calibrator(settings))
 
-    async def reindex_and_swap() -> BuildReport:
-        report = await asyncio.to_thread(reindex, settings, embedder, None, None, store)
+    async def reindex_and_swap(only: str | None = None) -> BuildReport:
+        report = await asyncio.to_thread(reindex, settings, embedder, None, only, store)
         fresh, _ = await asyncio.to_thread(load_knowledge, settings, embedder, store)
         retriever.swap(fresh)
         return report
@@ -226,6 +227,10 @@ def make_bot(
         event_lease_seconds=settings.state.event_lease_seconds,
         housekeeping=Housekeeping(store, settings.state),
     )
+    planned = jobs(settings.schedule, [s.name for s in settings.sources])
+    if planned:
+        lease = timedelta(minutes=settings.schedule.lease_minutes)
+        bot.scheduler = Scheduler(store, planned, reindex_and_swap, lease=lease)
     if settings.live.enabled:
         bot.live = LiveKnowledge(
             store, lambda: trust_policy(settings, store), retriever, unvetted=settings.live.unvetted

@@ -28,6 +28,7 @@ from peerbot.bots.notices import Notice, Notifier, Outbox
 from peerbot.bots.policy import Thresholds
 from peerbot.bots.recognition import Recognition
 from peerbot.bots.runtime import tick
+from peerbot.bots.schedule import Scheduler
 from peerbot.bots.state import StateStore
 from peerbot.errors import PeerbotError
 from peerbot.faults import fault_point
@@ -78,6 +79,7 @@ class Bot:
         self.feedbacks = Feedback(store, retriever, self.handoff)
         self._reindexing = asyncio.Lock()
         self.live: LiveKnowledge | None = None  # learning from chat as it happens (bots/live.py), set by bots/app.py
+        self.scheduler: Scheduler | None = None  # [schedule]: timed refreshes (bots/schedule.py), set by bots/app.py
 
     @property
     def retriever(self) -> Retriever:

@@ -161,6 +161,21 @@ class LiveSettings(_Section):
     unvetted: Literal["direct", "review"] = "direct"  # a non-superuser's reply without kudos: served, or held back
 
 
+class ScheduleSettings(_Section):
+    """Timed refreshes, run by the bot's own timer, one replica at a time (bots/schedule.py)."""
+
+    sources: dict[str, float] = {}  # source name -> minutes between re-reads (`peerbot index --source NAME`)
+    full_rebuild_minutes: float = Field(0.0, ge=0)  # a full reindex this often (1440: nightly); 0: never
+    lease_minutes: float = Field(30.0, gt=0)  # a replica that dies mid-run: another may run it after this
+
+    @model_validator(mode="after")
+    def _positive(self) -> ScheduleSettings:
+        bad = [name for name, minutes in self.sources.items() if minutes <= 0]
+        if bad:
+            raise ValueError(f"schedule.sources: minutes must be above 0 (got {', '.join(bad)})")
+        return self
+
+
 class DashboardSettings(_Section):
     session_hours: float = Field(12.0, gt=0)  # a login lasts this long (the session id lives on the server)
 
@@ -183,6 +198,7 @@ class Settings(_Section):
     discord: DiscordSettings = DiscordSettings()
     dashboard: DashboardSettings = DashboardSettings()
     live: LiveSettings = LiveSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
     log: LogSettings = LogSettings()
     root: TomlPath = Field(default=Path("."), exclude=True)
 

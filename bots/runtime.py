@@ -97,6 +97,8 @@ async def tick(bot: Bot) -> list[Notice]:
     if bot.housekeeping is not None:
         await asyncio.to_thread(bot.housekeeping.run_if_due)
     due = await asyncio.to_thread(bot.escalations.due)
+    if bot.scheduler is not None:  # [schedule]: refreshes due, one replica at a time
+        due += await bot.scheduler.tick()
     await bot.outbox.deliver(due)
     return notices + due
 

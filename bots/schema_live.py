@@ -37,6 +37,15 @@ class BackfillCursorRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class ScheduledRunRow(Base):
+    """A scheduled job ([schedule]): when it last finished, and who holds it now (a lease, one replica at a time)."""
+
+    __tablename__ = "scheduled_runs"
+    job: Mapped[str] = mapped_column(String(128), primary_key=True)  # "source:NAME" or "full"
+    last_run: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 @dataclass(frozen=True)
 class LiveThread:
     key: str

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from peerbot.bots.schema import Queries
-from peerbot.bots.schema_live import BackfillCursor, BackfillCursorRow, LiveThread, LiveThreadRow
+from peerbot.bots.schema_live import BackfillCursor, BackfillCursorRow, LiveThread, LiveThreadRow, ScheduledRunRow
 
 STATUSES = ("live", "pending", "retracted")
 
@@ -89,3 +90,23 @@ class LiveQueries(Queries):
             row = s.get(BackfillCursorRow, (platform, channel))
             if row is not None:
                 s.delete(row)
+
+    def take_scheduled(self, job: str, every: timedelta, lease: timedelta) -> bool:
+        """True when `job` is due (its last run finished `every` ago; first seen now: due after `every`) and this
+        call took its lease; nobody else gets it until `finish_scheduled` or the lease runs out."""
+        now = self.clock()
+        with self._session() as s:
+            row = s.get(ScheduledRunRow, job, with_for_update=True)
+            if row is None:
+                s.add(ScheduledRunRow(job=job, last_run=now, lease_until=None))
+                return False
+            if now - row.last_run < every or (row.lease_until is not None and row.lease_until > now):
+                return False
+            row.lease_until = now + lease
+            return True
+
+    def finish_scheduled(self, job: str) -> None:
+        with self._session() as s:
+            row = s.get(ScheduledRunRow, job, with_for_update=True)
+            if row is not None:
+                row.last_run, row.lease_until = self.clock(), None

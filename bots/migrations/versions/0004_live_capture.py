@@ -1,4 +1,5 @@
-"""Live capture: threads learned from chat (`live_threads`) and backfill cursors per channel (`backfill_cursors`).
+"""Live capture: threads learned from chat (`live_threads`), backfill cursors per channel (`backfill_cursors`) and
+the scheduled refreshes' runs and leases (`scheduled_runs`).
 
 Revision ID: 0004_live_capture
 Revises: 0010_index_shipping
@@ -39,9 +40,17 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("platform", "channel"),
     )
+    op.create_table(
+        "scheduled_runs",
+        sa.Column("job", sa.String(length=128), nullable=False),
+        sa.Column("last_run", sa.DateTime(), nullable=False),
+        sa.Column("lease_until", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("job"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("scheduled_runs")
     op.drop_table("backfill_cursors")
     with op.batch_alter_table("live_threads") as batch:
         batch.drop_index("ix_live_threads_status")
