@@ -30,6 +30,7 @@ from peerbot.indexer.sources.base import Source
 from peerbot.indexer.sources.beir import BeirThreadSource
 from peerbot.indexer.sources.discord_export import DiscordExportSource
 from peerbot.indexer.sources.discourse import DiscourseSource
+from peerbot.indexer.sources.discourse_api import DiscourseApiOptions, DiscourseApiSource
 from peerbot.indexer.sources.faq import FaqSource
 from peerbot.indexer.sources.files import FileSource, NoOptions
 from peerbot.indexer.sources.jsonl import JsonlThreadSource
@@ -65,6 +66,9 @@ BUILT_IN: dict[str, SourceType] = {
     "jsonl": SourceType.of(JsonlThreadSource),
     "beir": SourceType.of(BeirThreadSource),
     "discourse": SourceType.of(DiscourseSource),
+    "discourse_api": SourceType(
+        DiscourseApiSource, options=DiscourseApiOptions, needs_path=False, help=DiscourseApiSource.help
+    ),
     "slack_export": SourceType.of(SlackExportSource),
     "discord_export": SourceType.of(DiscordExportSource),
     "stackexchange": SourceType.of(StackExchangeSource),
