@@ -74,7 +74,7 @@ class FakeDiscourse:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 fake.requests.append(self.path)
                 if fake.rate_limits:
                     self._send(
