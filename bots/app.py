@@ -231,6 +231,23 @@ def make_bot(
     if planned:
         lease = timedelta(minutes=settings.schedule.lease_minutes)
         bot.scheduler = Scheduler(store, planned, reindex_and_swap, lease=lease)
+
+    async def forget_author(author: str) -> str:
+        """Forget them everywhere and rebuild without them; their summary ("" when nothing was kept)."""
+        from peerbot.bots.forget import forget_everywhere
+        from peerbot.errors import UnknownAuthor
+
+        try:
+            report = await asyncio.to_thread(forget_everywhere, settings, store, author)
+        except UnknownAuthor:
+            await asyncio.to_thread(store.forget_author, author)  # kept out of later reindexes all the same
+            return ""
+        await asyncio.to_thread(reindex, settings, embedder, None, None, store, True)
+        fresh, _ = await asyncio.to_thread(load_knowledge, settings, embedder, store)
+        retriever.swap(fresh)
+        return report.summary()
+
+    bot.forgetter = forget_author
     if settings.live.enabled:
         bot.live = LiveKnowledge(
             store, lambda: trust_policy(settings, store), retriever, unvetted=settings.live.unvetted

@@ -80,6 +80,7 @@ class Bot:
         self._reindexing = asyncio.Lock()
         self.live: LiveKnowledge | None = None  # learning from chat as it happens (bots/live.py), set by bots/app.py
         self.scheduler: Scheduler | None = None  # [schedule]: timed refreshes (bots/schedule.py), set by bots/app.py
+        self.forgetter: Callable[[str], Awaitable[str]] | None = None  # `/forget me`: forget an author, reindex
 
     @property
     def retriever(self) -> Retriever:
@@ -195,6 +196,16 @@ class Bot:
         self.store.close()
 
     # -- admin ------------------------------------------------------------------------------------
+
+    async def forget_me(self, author: str) -> Reply:
+        """`/forget me`: the member's content removed everywhere (bots/forget.py) and the index rebuilt without it."""
+        if self.forgetter is None:
+            return Reply(Outcome.COMMAND, messages.FORGET_UNAVAILABLE)
+        async with self._reindexing:
+            summary = await self.forgetter(author)
+        return Reply(
+            Outcome.COMMAND, messages.FORGOT_YOU.format(summary=summary) if summary else messages.NOTHING_OF_YOU
+        )
 
     async def reindex(self) -> Reply:
         """Rebuild the index from the configured sources and swap it in (the command table checks for an admin)."""

@@ -201,6 +201,12 @@ async def _reindex(bot: Bot, call: Call) -> Reply:
     return await bot.reindex()
 
 
+async def _forget(bot: Bot, call: Call) -> Reply:
+    if call.args.strip().lower() != "me":
+        return _say(messages.FORGET_HOW)
+    return await bot.forget_me(call.question.asker)
+
+
 COMMANDS = CommandTable(
     [
         Command("help", Access.ANYONE, "", "this text", _help),
@@ -208,6 +214,9 @@ COMMANDS = CommandTable(
         Command("solved", Access.ANYONE, "", "your last question was answered (it helps the next person)", _solved),
         Command("stats", Access.ANYONE, "", "what I've done so far", _stats),
         Command("leaderboard", Access.ANYONE, "[days]", "the community's top helpers", _leaderboard),
+        Command(
+            "forget", Access.ANYONE, "me", "remove what I keep of you and keep you out (cannot be undone)", _forget
+        ),
         Command("claim", Access.SUPERUSER, "N", "take escalation #N so nobody else is pinged", _claim, True),
         Command(
             "answer", Access.SUPERUSER, "N text", "answer #N (or simply reply in the asker's thread)", _answer, True

@@ -208,3 +208,9 @@ LIVE_HELD = "Thanks! {who}'s reply is kept and will be used once the community's
 LIVE_ONLY_ASKER = "Only the person who asked this thread's question can say which reply solved it."
 LIVE_NOT_A_REPLY = "Pick someone else's reply in the thread of your question."
 LIVE_UNUSABLE = "That reply cannot become an answer (it is empty or its author asked to be forgotten)."
+
+# a member's opt-out: /forget me
+FORGET_HOW = "To remove everything I keep of you and keep you out from now on, type /forget me (it cannot be undone)."
+FORGOT_YOU = "Done: I removed what I kept of you and will keep you out of the knowledge base. {summary}"
+NOTHING_OF_YOU = "I keep nothing of yours; you are kept out of the knowledge base from now on."
+FORGET_UNAVAILABLE = "Forgetting is not available here; ask an admin to run `peerbot forget`."

@@ -208,3 +208,22 @@ async def test_asker_presses_this_solved_it_on_a_peers_reply(tmp_path: Path) -> 
     assert "Only the person who asked" in refused and "someone else's reply" in own
     assert "Pat Peer's reply is now part of the knowledge base" in told
     assert ANSWER in said and "marked solved by Alex Asker" in said
+
+
+async def test_a_member_opts_out_with_forget_me(tmp_path: Path) -> None:
+    ws = SlackWorkspace()
+    async with running_slack(tmp_path, fake=ws) as h:
+        root, reply = await peer_answers(h, ws)
+        await h.event(ws.react(PUBLIC_HELP, reply, ASKER, "white_check_mark"))
+        await h.settle()
+        assert ANSWER in await ask_elsewhere(h)
+        await h.command("/peerbot", "forget", user=PEER)
+        await h.command("/peerbot", "forget me", user=PEER)
+        await h.settle()
+        said = await ask_elsewhere(h)
+        told = [c.body["text"] for c in h.fake.called("respond:command")]
+    assert "type /peerbot forget me" in told[0]  # Slack spells the command its way
+    assert told[1].startswith("Done: I removed what I kept of you") and "1 threads learned live" in told[1]
+    assert ANSWER not in said
+    assert h.bot.store.live_thread(key(PUBLIC_HELP, root)) is None
+    assert PEER.lower() in h.bot.store.forgotten_authors()
