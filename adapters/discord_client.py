@@ -183,6 +183,20 @@ class PeerbotClient(discord.Client):
     async def on_raw_thread_update(self, payload: discord.RawThreadUpdateEvent) -> None:
         await self._live(self.live.on_thread_update, payload)
 
+    async def on_solved_this(self, interaction: discord.Interaction[Any], message: discord.Message) -> None:
+        """ "This solved it" on a member's message (the context menu): the asker marks the answer."""
+        if await acknowledge(interaction, ephemeral=True) is None:
+            return
+        if self.bot.live is None:
+            await interaction.followup.send(messages.LIVE_UNUSABLE, ephemeral=True)
+            return
+        try:
+            text = await self.live.solved_this(self.bot.live, message, str(interaction.user.id))
+        except Exception:
+            log.exception("failed to mark a reply solved", extra={"message_id": message.id})
+            text = messages.APOLOGY
+        await interaction.followup.send(text, ephemeral=True)
+
     async def _live(self, handler: Callable[..., Awaitable[None]], *args: Any) -> None:
         """A failure is logged, never shown to anyone."""
         if self.bot.live is None:

@@ -26,6 +26,8 @@ class CommandHost(Protocol):
 
     async def on_command(self, interaction: discord.Interaction[Any], name: str, arguments: str) -> None: ...
 
+    async def on_solved_this(self, interaction: discord.Interaction[Any], message: discord.Message) -> None: ...
+
 
 def _host(interaction: discord.Interaction[Any]) -> CommandHost:
     return cast(CommandHost, interaction.client)
@@ -101,6 +103,10 @@ def install_commands(tree: app_commands.CommandTree[Any], table: CommandTable) -
     @app_commands.describe(question=discord_words.DISCORD_ASK_OPTION_HELP)
     async def ask(interaction: discord.Interaction[Any], question: str) -> None:
         await _host(interaction).on_ask(interaction, question)
+
+    @tree.context_menu(name=discord_words.DISCORD_SOLVED_THIS)
+    async def solved_this(interaction: discord.Interaction[Any], message: discord.Message) -> None:
+        await _host(interaction).on_solved_this(interaction, message)
 
     group = app_commands.Group(name="peerbot", description=discord_words.DISCORD_COMMANDS_HELP, guild_only=True)
     for command in table:

@@ -18,6 +18,7 @@ from typing import Any
 import discord
 
 from peerbot.adapters.discord_parse import is_public
+from peerbot.bots import messages as texts
 from peerbot.bots.config import LiveSettings
 from peerbot.bots.live import LiveKnowledge, provenance
 from peerbot.indexer.sources.jsonl import ReplyRecord, ThreadRecord
@@ -25,6 +26,7 @@ from peerbot.indexer.sources.jsonl import ReplyRecord, ThreadRecord
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
+MARK = "solved-by-asker:"  # a tag: the asker chose "This solved it" on this reply (its id)
 NOT_SERVED = ThreadRecord(id="-", title="-")  # a thread the bot does not serve: left alone
 
 
@@ -61,8 +63,10 @@ def discord_record(
     url: str | None,
     marked: str | None,
     marked_at: datetime | None,
+    buttons: Collection[str] = (),
 ) -> ThreadRecord | None:
-    """The thread as peerbot's thread record; `marked`: how the post was marked solved (tag or title), if it was."""
+    """The thread as peerbot's thread record; `marked`: how the post was marked solved (tag or title), if it was;
+    `buttons`: replies (ids) the asker marked with "This solved it" (kept in the record's tags)."""
     if root.bot:
         return None
     asker = root.author_id
@@ -74,7 +78,8 @@ def discord_record(
         )
 
     def marked_by_asker(reply: Said) -> bool:
-        return reply.author_id != asker and any(asker in reply.reactions.get(e, ()) for e in settings.solved_emoji)
+        by_reaction = any(asker in reply.reactions.get(e, ()) for e in settings.solved_emoji)
+        return reply.author_id != asker and (by_reaction or reply.id in buttons)
 
     chosen = {r.id for r in people if marked_by_asker(r)}
     if marked and not chosen:
@@ -118,7 +123,7 @@ def discord_record(
         url=url,
         channel=channel,
         visibility="public" if public else "private",
-        tags=["live", PLATFORM],
+        tags=["live", PLATFORM, *sorted(MARK + r.id for r in people if r.id in buttons)],
         replies=records,
     )
 
@@ -156,14 +161,23 @@ class DiscordLive:
         if not isinstance(thread, discord.Thread):
             return
         parent = thread.parent or await self.client.fetch_channel(thread.parent_id)
-        record = await self.read(thread, parent, public=is_public(thread), marked_at=datetime.now(UTC))
+        previous = await live.record(thread_key(thread.id)) or {}
+        marks = [t.removeprefix(MARK) for t in previous.get("tags") or [] if t.startswith(MARK)]
+        record = await self.read(thread, parent, public=is_public(thread), marked_at=datetime.now(UTC), buttons=marks)
         if record is None:
             await live.retract(thread_key(thread.id))
         elif record is not NOT_SERVED:
             await live.learn(record, PLATFORM, record.channel or str(thread.id))
 
     async def read(
-        self, thread: discord.Thread, parent: Any, *, public: bool, marked_at: datetime | None, served: bool = False
+        self,
+        thread: discord.Thread,
+        parent: Any,
+        *,
+        public: bool,
+        marked_at: datetime | None,
+        served: bool = False,
+        buttons: Collection[str] = (),
     ) -> ThreadRecord | None:
         """The thread as a record; None when its question is gone (or not a person's); NOT_SERVED when the bot
         does not serve it (not in a help channel, never answered in). `marked_at` None: a backfill (the reply's
@@ -197,7 +211,42 @@ class DiscordLive:
             url=thread.jump_url,
             marked=marked,
             marked_at=marked_at,
+            buttons=buttons,
         )
+
+    async def solved_this(self, live: LiveKnowledge, message: discord.Message, user: str) -> str:
+        """The asker's "This solved it" on a member's reply (a message context menu): what to tell them."""
+        try:
+            thread = await self.client.fetch_channel(message.channel.id)
+        except discord.NotFound:
+            thread = None
+        if not isinstance(thread, discord.Thread):
+            return texts.LIVE_NOT_A_REPLY
+        parent = thread.parent or await self.client.fetch_channel(thread.parent_id)
+        root = await self._root(thread, parent)
+        if root is None or root.author_id != user:
+            return texts.LIVE_ONLY_ASKER
+        if message.id == thread.id or str(message.author.id) == user or message.author.bot or message.webhook_id:
+            return texts.LIVE_NOT_A_REPLY
+        previous = await live.record(thread_key(thread.id)) or {}
+        marks = {t.removeprefix(MARK) for t in previous.get("tags") or [] if t.startswith(MARK)} | {str(message.id)}
+        record = await self.read(
+            thread, parent, public=is_public(thread), marked_at=datetime.now(UTC), served=True, buttons=marks
+        )
+        learned = await live.learn(record, PLATFORM, record.channel or str(thread.id)) if record else None
+        if learned is None or learned.entry is None or record is NOT_SERVED:
+            return texts.LIVE_UNUSABLE
+        who = message.author.display_name
+        return (texts.LIVE_LEARNED if learned.status == "live" else texts.LIVE_HELD).format(who=who)
+
+    async def _root(self, thread: discord.Thread, parent: Any) -> Said | None:
+        """The thread's question: its first message (a forum post), else the channel message it started from."""
+        for where in (thread, parent):
+            try:
+                return await self._said(await where.fetch_message(thread.id))
+            except (discord.NotFound, AttributeError):
+                continue
+        return None
 
     async def _said(self, message: discord.Message) -> Said:
         reactions: dict[str, frozenset[str]] = {}

@@ -7,3 +7,4 @@ DISCORD_ASK_HELP = "Ask the community: I answer with a trusted peer answer or pa
 DISCORD_ASK_OPTION_HELP = "What do you need help with?"
 DISCORD_COMMANDS_HELP = "peerbot commands: /peerbot help lists them"
 DISCORD_CLAIM_LABEL = "Claim it"
+DISCORD_SOLVED_THIS = "This solved it"  # the message context menu: the asker marks a member's reply as the answer

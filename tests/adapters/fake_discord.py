@@ -274,6 +274,7 @@ class FakeDiscord:
                 "dm_permission": True,
                 "nsfw": False,
                 "options": [],
+                "description": "",  # what Discord answers for a context menu (it has none)
                 **command,
             }
             for command in body

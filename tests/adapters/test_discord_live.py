@@ -91,3 +91,39 @@ async def test_a_bots_reply_never_becomes_the_answer(world: World) -> None:
     await world.fake.quiet()
     assert world.bot.store.live_thread(f"discord:{post}") is None
     assert ANSWER not in await ask_in_help(world)
+
+
+async def solved_this(world: World, post: str, mid: str, who: dict) -> str:
+    """The "This solved it" message context menu on a message in the post, as Discord sends it; the private answer."""
+    message = fake(world).find(post, mid)
+    data = {
+        "id": p.snowflake(),
+        "name": "This solved it",
+        "type": 3,
+        "target_id": mid,
+        "resolved": {"messages": {mid: message}},
+    }
+    payload = p._interaction(
+        2,
+        data,
+        app_id=world.fake.app_id,
+        channel=world.channel(post),
+        who=who,
+        guild_id=GUILD,
+        permissions=p.EVERYONE_PERMISSIONS,
+    )
+    await world.fake.interact(payload)
+    sent = await world.fake.wait_for(lambda: [s for s in world.fake.for_interaction(payload) if s.content])
+    return sent[-1].content
+
+
+async def test_asker_uses_this_solved_it_on_a_members_reply(world: World) -> None:
+    post, answer = await forum_post_answered(world)
+    assert "Only the person who asked" in await solved_this(world, post, answer, BOB)
+    assert "someone else's reply" in await solved_this(world, post, post, ALICE)
+    told = await solved_this(world, post, answer, ALICE)
+    assert "bob's reply is now part of the knowledge base" in told
+    await fake(world).react(post, answer, ALICE, "👍")  # a later refresh keeps the asker's choice
+    await world.fake.quiet()
+    said = await ask_in_help(world)
+    assert ANSWER in said and "marked solved by alice" in said
