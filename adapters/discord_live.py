@@ -111,6 +111,8 @@ def discord_record(
         )
     body = root.text.strip()
     first_line = body.splitlines()[0] if body else ""
+    if solved_title(title, settings.solved_tag):  # "[Solved] How do I ..." is asked as "How do I ..."
+        title = title.strip()[len(settings.solved_tag) + 2 :].strip()
     if not (title or first_line):
         return None
     return ThreadRecord(

@@ -127,3 +127,15 @@ async def test_asker_uses_this_solved_it_on_a_members_reply(world: World) -> Non
     await world.fake.quiet()
     said = await ask_in_help(world)
     assert ANSWER in said and "marked solved by alice" in said
+
+
+async def test_a_solved_title_marks_the_post(world: World) -> None:
+    post, answer = await forum_post_answered(world)
+    thread = world.fake.channels[post]
+    thread["name"] = f"[Solved] {thread['name']}"
+    await world.fake.dispatch("THREAD_UPDATE", dict(thread))
+    await learned(world, post)
+    said = await ask_in_help(world)
+    assert ANSWER in said and "a [Solved] title" in said
+    row = world.bot.store.live_thread(f"discord:{post}")
+    assert row is not None and row.record["title"] == QUESTION
