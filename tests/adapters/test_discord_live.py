@@ -130,7 +130,7 @@ async def test_asker_uses_this_solved_it_on_a_members_reply(world: World) -> Non
 
 
 async def test_a_solved_title_marks_the_post(world: World) -> None:
-    post, answer = await forum_post_answered(world)
+    post, _ = await forum_post_answered(world)
     thread = world.fake.channels[post]
     thread["name"] = f"[Solved] {thread['name']}"
     await world.fake.dispatch("THREAD_UPDATE", dict(thread))
