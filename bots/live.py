@@ -29,6 +29,7 @@ from peerbot.knowledge.retriever import HybridRetriever
 log = logging.getLogger(__name__)
 
 SOURCE_NAME = "live"
+APPROVED = "approved-by:"  # a tag: an admin approved a held thread (`peerbot live approve KEY`)
 Status = Literal["live", "pending", "retracted"]
 
 
@@ -66,7 +67,8 @@ def assess(
     entry = policy.entry_for(to_thread(record), SOURCE_NAME)
     if entry is None:
         return "retracted", None
-    return ("live" if unvetted == "direct" or vetted(entry) else "pending"), entry
+    approved = any(t.startswith(APPROVED) for t in record.tags)
+    return ("live" if unvetted == "direct" or approved or vetted(entry) else "pending"), entry
 
 
 def keep(
@@ -79,11 +81,25 @@ def keep(
 ) -> Learned:
     """Store the thread as it is now (a running bot serves it on its next timer tick: LiveKnowledge.sync); a
     thread that is neither trusted nor known is not kept."""
+    before = store.live_thread(record.id)
+    kept = [t for t in (before.record.get("tags") or []) if t.startswith(APPROVED)] if before else []
+    if kept and not any(t.startswith(APPROVED) for t in record.tags):  # an approval outlives later re-reads
+        record = record.model_copy(update={"tags": [*record.tags, *kept]})
     status, entry = assess(record, policy, unvetted)
-    if entry is None and store.live_thread(record.id) is None:
+    if entry is None and before is None:
         return Learned(record.id, status, False)
     changed = store.save_live(record.id, platform, channel, status, record.model_dump())
     return Learned(record.id, status, changed, entry)
+
+
+def approve(store: StateStore, key: str, by: str, policy: TrustPolicy) -> Learned | None:
+    """A held (pending) thread served from now on, whatever its kudos; None when no thread has that key."""
+    row = store.live_thread(key)
+    if row is None:
+        return None
+    record = ThreadRecord.model_validate(row.record)
+    record = record.model_copy(update={"tags": [*record.tags, f"{APPROVED}{by}"]})
+    return keep(store, record, row.platform, row.channel, policy, "review")
 
 
 @dataclass

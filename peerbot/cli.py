@@ -229,6 +229,43 @@ def backfill_discord(
     err.print(report.summary(), markup=False, highlight=False)
 
 
+live_app = typer.Typer(help="Threads learned live from chat.", no_args_is_help=True)
+app.add_typer(live_app, name="live")
+
+
+@live_app.command("list")
+def live_list(
+    status: Annotated[str, typer.Option(help="live, pending (held for review) or retracted")] = "pending",
+) -> None:
+    """The learned threads with this status: key, title, answer's author."""
+    settings = _settings()
+    store = wiring.open_store(settings)
+    try:
+        for row in store.live_threads(status):
+            answers = [r for r in row.record.get("replies") or [] if r.get("accepted") or r.get("score")]
+            who = ", ".join(str(r.get("author")) for r in answers) or "-"
+            print(f"{row.key}\t{row.record.get('title', '')}\t{who}")
+    finally:
+        store.close()
+
+
+@live_app.command("approve")
+def live_approve(key: Annotated[str, typer.Argument(help="the thread's key, from `peerbot live list`")]) -> None:
+    """Serve a held thread (live.unvetted = "review"); a running bot picks it up on its next timer tick."""
+    from peerbot.bots.live import approve
+
+    settings = _settings()
+    store = wiring.open_store(settings)
+    try:
+        learned = approve(store, key, "admin", wiring.trust_policy(settings, store))
+    finally:
+        store.close()
+    if learned is None:
+        err.print(f"error: {key!r}: no learned thread has this key (peerbot live list)", markup=False)
+        raise typer.Exit(2)
+    err.print(f"{key}: {learned.status}", markup=False, highlight=False)
+
+
 @app.command()
 def forget(
     author: Annotated[str | None, typer.Argument(help="the author's community id or name")] = None,

@@ -227,3 +227,21 @@ async def test_a_member_opts_out_with_forget_me(tmp_path: Path) -> None:
     assert ANSWER not in said
     assert h.bot.store.live_thread(key(PUBLIC_HELP, root)) is None
     assert PEER.lower() in h.bot.store.forgotten_authors()
+
+
+async def test_an_admin_approves_a_held_answer_and_it_stays_approved(tmp_path: Path) -> None:
+    from peerbot.bots.live import approve
+
+    ws = SlackWorkspace()
+    async with running_slack(tmp_path, fake=ws, settings_hook=review_unvetted) as h:
+        root, reply = await peer_answers(h, ws)
+        await h.event(ws.react(PUBLIC_HELP, reply, ASKER, "white_check_mark"))
+        await h.settle()
+        assert ANSWER not in await ask_elsewhere(h)
+        approved = approve(h.bot.store, key(PUBLIC_HELP, root), "UADMIN", wiring.trust_policy(h.settings, h.bot.store))
+        assert approved is not None and approved.status == "live"
+        await h.bot.tick()  # what `peerbot live approve` did reaches the running bot
+        assert ANSWER in await ask_elsewhere(h)
+        await h.event(ws.react(PUBLIC_HELP, reply, HELPER, "+1"))  # a later re-read keeps the approval
+        await h.settle()
+        assert ANSWER in await ask_elsewhere(h)

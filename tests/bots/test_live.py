@@ -75,3 +75,19 @@ async def test_a_second_replica_serves_what_the_first_learned_on_its_next_tick(t
     assert ANSWER not in (await second.respond(question)).text
     first.close()
     second.close()
+
+
+def test_live_list_and_approve_from_the_command_line(tmp_path: Path, peerbot) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "config.toml").write_text(CLI_CONFIG)
+    write_jsonl(tmp_path / "community.jsonl", SMALL_COMMUNITY)
+    store = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
+    held = keep(store, record(), "slack", "CHELP", wiring.trust_policy(make_settings(tmp_path), store), "review")
+    assert held.status == "pending"
+    store.close()
+    listed = peerbot("live", "list")
+    assert listed.stdout.startswith("slack:CHELP:1720000000.000001\tHow do I pair") and "Pat Peer" in listed.stdout
+    approved = peerbot("live", "approve", "slack:CHELP:1720000000.000001")
+    assert approved.returncode == 0 and "slack:CHELP:1720000000.000001: live" in approved.stderr
+    assert peerbot("live", "list").stdout == ""
+    missing = peerbot("live", "approve", "slack:nope")
+    assert missing.returncode == 2 and "no learned thread has this key" in missing.stderr
