@@ -17,8 +17,8 @@ import discord
 
 from peerbot.adapters.discord import _endpoints
 from peerbot.adapters.discord_live import NOT_SERVED, PLATFORM, DiscordLive
-from peerbot.adapters.slack_backfill import BackfillReport
 from peerbot.bots import app as wiring
+from peerbot.bots.backfill import BackfillReport
 from peerbot.bots.config import Settings
 from peerbot.bots.live import keep
 from peerbot.bots.state import StateStore

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
@@ -24,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from peerbot.adapters.slack_live import PLATFORM, SlackLive
 from peerbot.adapters.slack_lookup import SlackLookup, slack_error
 from peerbot.bots import app as wiring
+from peerbot.bots.backfill import BackfillReport
 from peerbot.bots.config import Settings
 from peerbot.bots.live import keep
 from peerbot.bots.state import StateStore
@@ -32,27 +32,6 @@ from peerbot.faults import fault_point
 
 PAGE = 100  # top-level messages per conversations.history page
 API_URL_ENV = "PEERBOT_SLACK_API_URL"  # another Web API base URL (a proxy; the tests' fake Slack)
-
-
-@dataclass
-class BackfillReport:
-    platform: str
-    channel: str
-    resumed: bool
-    pages: int = 0
-    messages: int = 0  # messages read in this run (top-level and replies)
-    threads: int = 0  # threads read in this run
-    learned: int = 0  # threads kept (served, or held for review) that changed
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        rate = self.messages / self.seconds if self.seconds else 0.0
-        start = "resumed from the saved cursor" if self.resumed else "from the start"
-        return (
-            f"backfilled {self.platform} {self.channel} ({start}): {self.pages} pages, {self.messages} messages, "
-            f"{self.threads} threads read, {self.learned} solved threads learned, in {self.seconds:.1f}s "
-            f"({rate:.0f} messages/s). A running bot serves them within its next timer tick (30 s)."
-        )
 
 
 def web_client(token: str, base_url: str | None) -> AsyncWebClient:
