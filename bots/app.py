@@ -45,7 +45,7 @@ def captured_path(settings: Settings) -> Path:
     return settings.resolve(settings.escalation.captured_path)
 
 
-def make_sources(settings: Settings, only: str | None = None) -> list[Source]:
+def make_sources(settings: Settings, only: str | None = None, store: StateStore | None = None) -> list[Source]:
     """The configured sources, plus the answers captured from escalations (read by every reindex, even one source)."""
     specs = [s for s in settings.sources if only is None or s.name == only]
     if not specs:
@@ -54,7 +54,7 @@ def make_sources(settings: Settings, only: str | None = None) -> list[Source]:
     sources = [make_source(spec, settings) for spec in specs]
     if captured_path(settings).exists():
         sources.append(JsonlThreadSource(captured_path(settings), name=CAPTURED))
-    sources.append(LiveStoreSource(lambda: open_store(settings)))  # threads learned live from chat
+    sources.append(LiveStoreSource(store, lambda: open_store(settings)))  # threads learned live from chat
     return sources
 
 
@@ -94,9 +94,16 @@ def reindex(
     """Rebuild from every configured source (or only one, keeping the others' entries), incrementally.
 
     Unless forced, a build that loses more than index.max_drop_share of the entries is refused. With
-    index.publish_to = "database" the new version is also copied into the state store for the replicas."""
+    index.publish_to = "database" the new version is also copied into the state store for the replicas.
+    Without a store (`peerbot index`) one is opened for the build and closed after it."""
+    if store is None:
+        store = open_store(settings)
+        try:
+            return reindex(settings, embedder, progress, only, store, force)
+        finally:
+            store.close()
     report = build_index(
-        make_sources(settings, only),
+        make_sources(settings, only, store),
         trust_policy(settings, store),
         embedder,
         index_dir(settings),

@@ -106,16 +106,20 @@ def approve(store: StateStore, key: str, by: str, policy: TrustPolicy) -> Learne
 class LiveStoreSource:
     """The live threads in the state store, as a source every reindex reads (like captured.jsonl)."""
 
+    store: StateStore | None  # the caller's (read, not closed); else one is opened and closed for the read
     open_store: Callable[[], StateStore]
     name: str = SOURCE_NAME
     problems: list[SourceProblem] = field(default_factory=list)
 
     def threads(self) -> Iterator[Thread]:
-        store = self.open_store()
-        try:
-            rows = store.live_threads("live")
-        finally:
-            store.close()
+        if self.store is not None:
+            rows = self.store.live_threads("live")
+        else:
+            store = self.open_store()
+            try:
+                rows = store.live_threads("live")
+            finally:
+                store.close()
         for row in rows:
             try:
                 yield to_thread(ThreadRecord.model_validate(row.record))
