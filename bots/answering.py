@@ -21,6 +21,7 @@ from peerbot.knowledge.entries import Audience, Match
 from peerbot.knowledge.retriever import Retriever
 
 if TYPE_CHECKING:
+    from peerbot.bots.gate_learning import LearnedGate
     from peerbot.bots.handoff import Handoff
     from peerbot.bots.state import StateStore
 
@@ -63,9 +64,11 @@ class Answerer:
         urgent_sentiment: float,
         max_question_chars: int = 2000,
         top_k: int = 5,
+        gate: LearnedGate | None = None,
     ) -> None:
         self.retriever = retriever
-        self.thresholds = thresholds
+        self.thresholds = thresholds  # as configured; `gate` adds what feedback has taught
+        self.gate = gate
         self.urgent_sentiment = urgent_sentiment
         self.max_question_chars = max_question_chars
         self.top_k = top_k
@@ -76,7 +79,7 @@ class Answerer:
         text = text.strip()
         search_text = text[: self.max_question_chars]
         matches = self.retriever.retrieve(search_text, audience, max(self.top_k, ROUTING_DEPTH))
-        decision = decide(matches[: self.top_k], self.thresholds)
+        decision = decide(matches[: self.top_k], self.gate.thresholds() if self.gate else self.thresholds)
         urgent = is_urgent(search_text, self.urgent_sentiment)
         return Assessment(search_text, matches, decision, urgent, len(text) > self.max_question_chars)
 

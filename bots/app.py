@@ -13,6 +13,7 @@ from peerbot.bots.bot import Bot
 from peerbot.bots.capture import SOURCE_NAME as CAPTURED
 from peerbot.bots.capture import Capture, with_captured
 from peerbot.bots.config import Settings, SourceSettings
+from peerbot.bots.gate_learning import GateRule, LearnedGate
 from peerbot.bots.housekeeping import Housekeeping
 from peerbot.bots.index_shipping import IndexShipping
 from peerbot.bots.live import LiveKnowledge, LiveStoreSource, with_live
@@ -167,17 +168,28 @@ def thresholds(settings: Settings) -> Thresholds:
     return Thresholds(a.answer_threshold, a.suggest_threshold, a.max_suggestions)
 
 
+def gate_rule(settings: Settings) -> GateRule:
+    learning = settings.learning
+    return GateRule(learning.enabled, learning.min_labels, learning.step, learning.max_shift, learning.target_precision)
+
+
+def learned_gate(settings: Settings, store: StateStore) -> LearnedGate:
+    """The community's answer threshold as configured plus what its feedback has taught (kept in the store)."""
+    return LearnedGate(store, thresholds(settings), gate_rule(settings))
+
+
 TOP_K = 5  # matches a reply is decided on
 
 
-def answerer(settings: Settings, retriever: Retriever) -> Answerer:
-    """The answer pipeline's decision as configured: for the bot and the dashboard's preview alike."""
+def answerer(settings: Settings, retriever: Retriever, store: StateStore | None = None) -> Answerer:
+    """The answer pipeline's decision as configured (with the store: and as learnt): the dashboard's preview."""
     return Answerer(
         retriever,
         thresholds(settings),
         urgent_sentiment=settings.escalation.urgent_sentiment,
         max_question_chars=settings.answer.max_question_chars,
         top_k=TOP_K,
+        gate=learned_gate(settings, store) if store is not None else None,
     )
 
 
@@ -233,6 +245,7 @@ def make_bot(
         refresher=pick_up_new_index,
         event_lease_seconds=settings.state.event_lease_seconds,
         housekeeping=Housekeeping(store, settings.state),
+        learning=gate_rule(settings),
     )
     planned = jobs(settings.schedule, [s.name for s in settings.sources])
     if planned:

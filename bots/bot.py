@@ -21,6 +21,7 @@ from peerbot.bots.config import EscalationSettings, Superuser
 from peerbot.bots.conversation import Outcome, Question, Reply, Verdict
 from peerbot.bots.escalation import Escalations
 from peerbot.bots.feedback import Feedback
+from peerbot.bots.gate_learning import GateRule, LearnedGate
 from peerbot.bots.handoff import Handoff
 from peerbot.bots.housekeeping import Housekeeping
 from peerbot.bots.live import LiveKnowledge
@@ -57,6 +58,7 @@ class Bot:
         event_lease_seconds: float = 60.0,
         commands: CommandTable = COMMANDS,
         housekeeping: Housekeeping | None = None,
+        learning: GateRule | None = None,
     ) -> None:
         settings = escalation or EscalationSettings()
         self.store = store
@@ -67,16 +69,18 @@ class Bot:
         self.event_lease_seconds = event_lease_seconds
         self.housekeeping = housekeeping  # pruning on a schedule, once across replicas (the timers call it)
         self.outbox = Outbox()  # every running adapter delivers the notices meant for it
+        self.gate = LearnedGate(store, thresholds or Thresholds(), learning)
         self.answerer = Answerer(
             retriever,
             thresholds or Thresholds(),
             urgent_sentiment=settings.urgent_sentiment,
             max_question_chars=max_question_chars,
             top_k=top_k,
+            gate=self.gate,
         )
         self.handoff = Handoff(store, retriever, superusers, settings, self.outbox, recognition, capture)
         self.pipeline = AnswerPipeline(self.answerer, store, self.handoff)
-        self.feedbacks = Feedback(store, retriever, self.handoff)
+        self.feedbacks = Feedback(store, retriever, self.handoff, self.gate)
         self._reindexing = asyncio.Lock()
         self.live: LiveKnowledge | None = None  # learning from chat as it happens (bots/live.py), set by bots/app.py
         self.scheduler: Scheduler | None = None  # [schedule]: timed refreshes (bots/schedule.py), set by bots/app.py

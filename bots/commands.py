@@ -142,6 +142,10 @@ async def _solved(bot: Bot, call: Call) -> Reply:
     return await _on_last_question(bot, call, Verdict.SOLVED)
 
 
+async def _unhelpful(bot: Bot, call: Call) -> Reply:
+    return await _on_last_question(bot, call, Verdict.UNHELPFUL)
+
+
 async def _stats(bot: Bot, call: Call) -> Reply:
     counts = await asyncio.to_thread(bot.store.outcome_counts)
     open_count = await asyncio.to_thread(bot.store.open_escalations)
@@ -212,6 +216,7 @@ COMMANDS = CommandTable(
         Command("help", Access.ANYONE, "", "this text", _help),
         Command("human", Access.ANYONE, "", "pass your last question to a person (a community superuser)", _human),
         Command("solved", Access.ANYONE, "", "your last question was answered (it helps the next person)", _solved),
+        Command("unhelpful", Access.ANYONE, "", "the reply to your last question did not help", _unhelpful),
         Command("stats", Access.ANYONE, "", "what I've done so far", _stats),
         Command("leaderboard", Access.ANYONE, "[days]", "the community's top helpers", _leaderboard),
         Command(

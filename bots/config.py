@@ -81,6 +81,22 @@ class AnswerSettings(_Section):
         return self
 
 
+class LearningSettings(_Section):
+    """The answer threshold learns from askers' verdicts (bots/gate_learning.py)."""
+
+    enabled: bool = True
+    min_labels: int = Field(20, ge=1)  # new judged replies needed before each step
+    step: float = Field(0.02, gt=0.0, le=0.2)
+    max_shift: float = Field(0.1, ge=0.0, le=0.5)  # never further than this from answer_threshold
+    target_precision: float = Field(0.85, gt=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> LearningSettings:
+        if self.step > self.max_shift:
+            raise ValueError("step must not be above max_shift")
+        return self
+
+
 class Superuser(_Section):
     name: str
     community_id: str
@@ -190,6 +206,7 @@ class Settings(_Section):
     sources: list[SourceSettings] = [SourceSettings(name="demo", type="demo")]
     trust: TrustSettings = TrustSettings()
     answer: AnswerSettings = AnswerSettings()
+    learning: LearningSettings = LearningSettings()
     superusers: list[Superuser] = []
     escalation: EscalationSettings = EscalationSettings()
     recognition: RecognitionSettings = RecognitionSettings()

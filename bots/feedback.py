@@ -7,18 +7,22 @@ import logging
 
 from peerbot.bots import messages
 from peerbot.bots.conversation import WAITING, EscalationStatus, Outcome, Question, Reply, Verdict
+from peerbot.bots.gate_learning import LearnedGate
 from peerbot.bots.handoff import Handoff
-from peerbot.bots.state import StateStore
+from peerbot.bots.state import AskedQuestion, StateStore
 from peerbot.knowledge.retriever import Retriever
 
 log = logging.getLogger(__name__)
 
 
 class Feedback:
-    def __init__(self, store: StateStore, retriever: Retriever, handoff: Handoff) -> None:
+    def __init__(
+        self, store: StateStore, retriever: Retriever, handoff: Handoff, gate: LearnedGate | None = None
+    ) -> None:
         self.store = store
         self.retriever = retriever
         self.handoff = handoff
+        self.gate = gate  # learns from every verdict
 
     async def record(self, question_id: int, user: str, verdict: Verdict | str, *, admin: bool = False) -> Reply:
         """`user` pressed a button under question `question_id`'s reply. Only its asker, a superuser or an admin
@@ -33,6 +37,23 @@ class Feedback:
             return Reply(Outcome.REFUSED, messages.NOT_YOUR_QUESTION, question_id=question_id)
         await asyncio.to_thread(self.store.record_feedback, question_id, user, verdict)
         log.info("feedback", extra={"question_id": question_id, "verdict": verdict})
+        reply = await self._follow_up(row, question_id, verdict)
+        await self._learn()
+        return reply
+
+    async def _learn(self) -> None:
+        """The verdict is a label for the answer gate: it may move (a failure here never loses the reply)."""
+        if self.gate is None:
+            return
+        try:
+            step = await asyncio.to_thread(self.gate.learn)
+        except Exception:
+            log.exception("the answer gate could not learn from feedback")
+            return
+        if step is not None:
+            log.info("answer gate moved", extra={"kind": step.kind, "offset": step.offset, "labels": step.labels})
+
+    async def _follow_up(self, row: AskedQuestion, question_id: int, verdict: Verdict) -> Reply:
         escalations = self.handoff.escalations
         if verdict is Verdict.SOLVED:
             answered = await asyncio.to_thread(escalations.for_question, question_id, (EscalationStatus.ANSWERED,))

@@ -96,6 +96,7 @@ async def tick(bot: Bot) -> list[Notice]:
     notices = await recover_abandoned(bot)
     if bot.housekeeping is not None:
         await asyncio.to_thread(bot.housekeeping.run_if_due)
+    await asyncio.to_thread(bot.gate.learn)  # escalations accepted by a superuser are labels too
     due = await asyncio.to_thread(bot.escalations.due)
     if bot.scheduler is not None:  # [schedule]: refreshes due, one replica at a time
         due += await bot.scheduler.tick()

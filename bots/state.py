@@ -41,6 +41,7 @@ from peerbot.bots.schema import (
     utcnow,
 )
 from peerbot.bots.state_escalations import EscalationQueries
+from peerbot.bots.state_gate import GateQueries
 from peerbot.bots.state_housekeeping import HousekeepingQueries
 from peerbot.bots.state_ledger import LedgerQueries
 from peerbot.bots.state_live import LiveQueries
@@ -119,7 +120,14 @@ def _needs_stamp(connection: Connection) -> bool:
 
 
 class StateStore(
-    EscalationQueries, LedgerQueries, ReportQueries, PrivacyQueries, HousekeepingQueries, ShippingQueries, LiveQueries
+    EscalationQueries,
+    LedgerQueries,
+    ReportQueries,
+    PrivacyQueries,
+    HousekeepingQueries,
+    ShippingQueries,
+    LiveQueries,
+    GateQueries,
 ):
     """Durable record of what the bot did; every write is its own short transaction. All SQL lives here and in
     the query mixins (bots/state_*.py); callers get frozen records (bots/schema.py), never rows or sessions."""

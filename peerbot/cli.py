@@ -346,6 +346,7 @@ def ask(
     parsed = to_question(question, "cli") or Question(text="", asker="cli", platform="console")
     with _ready_bot() as bot:
         reply = asyncio.run(bot.handle(parsed))
+        gate_status = bot.gate.status().to_dict()  # the threshold it decided with, and why
     assert reply is not None
     if as_json:
         out.print_json(
@@ -365,6 +366,7 @@ def ask(
                         }
                         for m in reply.matches
                     ],
+                    "gate": gate_status,
                 }
             )
         )
@@ -406,6 +408,41 @@ def leaderboard(days: Annotated[int, typer.Option(help="period in days")] = 30) 
         reply = asyncio.run(bot.handle(Question(text=f"/leaderboard {days}", asker="cli")))
     assert reply is not None
     typer.echo(reply.text)
+
+
+@app.command()
+def gate(
+    reset: Annotated[
+        bool, typer.Option("--reset", help="back to the configured answer_threshold; earlier labels are dropped")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """The answer threshold: as configured, as learnt from askers' feedback, and its last steps."""
+    settings = _settings()
+    store = wiring.open_store(settings)
+    try:
+        learned = wiring.learned_gate(settings, store)
+        if reset:
+            learned.reset(by="peerbot gate --reset")
+        status, steps = learned.status(), store.gate_steps()
+    finally:
+        store.close()
+    if as_json:
+        shown = [
+            {
+                "at": f"{s.created_at:%Y-%m-%dT%H:%M:%S}",
+                "kind": s.kind,
+                "offset": round(s.offset, 4),
+                "labels": s.labels,
+            }
+            for s in steps
+        ]
+        out.print_json(json.dumps({**status.to_dict(), "steps": shown}))
+        return
+    typer.echo(status.reason)
+    for s in steps:
+        right = f", {s.precision:.0%} right" if s.precision is not None else ""
+        typer.echo(f"  {s.created_at:%Y-%m-%d %H:%M} {s.kind} to {s.offset:+.2f} ({s.labels} labels{right}, {s.by})")
 
 
 superusers_app = typer.Typer(help="Superuser tools.", no_args_is_help=True)

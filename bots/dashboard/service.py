@@ -95,6 +95,7 @@ class DashboardData:
             "faq": self._faq_name(),
             "leaders": metrics.leaderboard(self.store, self.settings, period),
             "kb": self.kb_summary(),
+            "gate": self.gate(),
             "sentiment": mood,
             "charts": {
                 "questions": self._questions_chart(per_day),
@@ -118,6 +119,11 @@ class DashboardData:
                 ),
             },
         }
+
+    def gate(self) -> dict[str, Any]:
+        """The answer threshold now, why, and its last steps (learnt from feedback or reset)."""
+        gate = wiring.learned_gate(self.settings, self.store)
+        return {"status": gate.status(), "steps": self.store.gate_steps(limit=10)}
 
     def _channel_totals(self, per_day: list[metrics.DayCount]) -> list[tuple[str, str, int]]:
         totals = Counter((c.platform, c.channel) for c in per_day for _ in range(c.questions))
@@ -160,7 +166,7 @@ class DashboardData:
         if kb is None or not query.strip():
             return None
         retriever = HybridRetriever(kb, self.embedder, wiring.load_calibrator(self.settings))
-        found = wiring.answerer(self.settings, retriever).assess(query, Audience())
+        found = wiring.answerer(self.settings, retriever, self.store).assess(query, Audience())
         return SearchResult(query, found.outcome.value, found.urgent, found.matches[: wiring.TOP_K])
 
     # -- CSV exports ----------------------------------------------------------------------------

@@ -172,3 +172,13 @@ def test_user_text_is_escaped(client: TestClient) -> None:
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     login = client.get("/login", params={"next": '/"><script>x</script>'}).text
     assert "<script>x</script>" not in login
+
+
+def test_overview_shows_the_answer_gate_and_its_steps(client: TestClient, indexed: Settings) -> None:
+    page = client.get("/?days=0", headers=BEARER).text
+    assert '<b id="gate-threshold">0.60</b>' in page and '<b id="gate-labels">4</b>' in page  # seeded verdicts
+    assert '<b id="gate-precision">–</b>' in page  # every seeded confidence (0.5) is below the gate
+    store = StateStore(indexed.state_url)
+    wiring.learned_gate(indexed, store).reset(by="admin")
+    page = client.get("/?days=0", headers=BEARER).text
+    assert '<b id="gate-labels">0</b>' in page and "reset by admin" in page and '<table id="gate-steps">' in page
