@@ -445,6 +445,38 @@ def gate(
         typer.echo(f"  {s.created_at:%Y-%m-%d %H:%M} {s.kind} to {s.offset:+.2f} ({s.labels} labels{right}, {s.by})")
 
 
+@app.command()
+def tune(
+    output: Annotated[Path, typer.Option("--out", help="folder for the tuned model")] = Path(".peerbot/model"),
+    minutes: Annotated[float, typer.Option(help="stop training after this long")] = 10.0,
+    epochs: Annotated[int, typer.Option(help="passes over the pairs")] = 1,
+) -> None:
+    """Fine-tune the embedder on this community's own threads (title -> body and answer; no labels, CPU)."""
+    from peerbot.knowledge.embedder import resolve_model
+    from peerbot.knowledge.tune import training_pairs
+    from peerbot.knowledge.tune import tune as fine_tune
+
+    settings = _settings()
+    embedder = wiring.open_embedder(settings)
+    if not wiring.has_index(settings):
+        err.print("No index yet: indexing the configured sources first.")
+        _print_report(_build(settings, embedder))
+    kb, _ = wiring.load_knowledge(settings, embedder)
+    pairs = training_pairs([e for e in kb.entries if e.visibility == "public"])  # private threads stay out
+    err.print(f"tuning {settings.index.model} on {len(pairs)} title/text pairs from {len(kb)} entries")
+
+    def report(step: int, total: int, loss: float) -> None:
+        if step % 10 == 0 or step == total:
+            err.print(f"  step {step}/{total}, loss {loss:.3f}")
+
+    target = output.resolve()
+    result = fine_tune(
+        str(resolve_model(settings.index.model)), pairs, target, epochs=epochs, max_minutes=minutes, progress=report
+    )
+    err.print(f"{result.steps} steps in {result.seconds:.0f}s; model written to {result.folder}")
+    typer.echo(f'Next: set [index] model = "{result.folder}" in config.toml, then run `peerbot index`.')
+
+
 superusers_app = typer.Typer(help="Superuser tools.", no_args_is_help=True)
 app.add_typer(superusers_app, name="superusers")
 
