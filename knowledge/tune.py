@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from peerbot.errors import PeerbotError
 from peerbot.knowledge.entries import KnowledgeEntry
 
 MAX_CHARS = 1000  # of a body or answer: the model reads about 128 tokens of it anyway
@@ -61,7 +62,10 @@ def tune(
             f"batch_size must be at least 2 (the other pairs of a batch are the negatives), got {batch_size}"
         )
     if len(pairs) < batch_size:
-        raise ValueError(f"tuning needs at least {batch_size} title/text pairs, the index gives {len(pairs)}")
+        raise PeerbotError(
+            f"tuning needs at least {batch_size} title/text pairs (threads with a title and a body or trusted "
+            f"answer), the index gives {len(pairs)}"
+        )
     import torch
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss

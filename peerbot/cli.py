@@ -448,8 +448,8 @@ def gate(
 @app.command()
 def tune(
     output: Annotated[Path, typer.Option("--out", help="folder for the tuned model")] = Path(".peerbot/model"),
-    minutes: Annotated[float, typer.Option(help="stop training after this long")] = 10.0,
-    epochs: Annotated[int, typer.Option(help="passes over the pairs")] = 1,
+    minutes: Annotated[float, typer.Option(min=0.01, help="stop training after this long")] = 10.0,
+    epochs: Annotated[int, typer.Option(min=1, help="passes over the pairs")] = 1,
 ) -> None:
     """Fine-tune the embedder on this community's own threads (title -> body and answer; no labels, CPU)."""
     from peerbot.knowledge.embedder import resolve_model
