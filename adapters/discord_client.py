@@ -154,7 +154,7 @@ class PeerbotClient(discord.Client):
     ) -> None:
         for part in parts:
             extra: dict[str, Any] = {"reference": reference} if reference else {}
-            view = feedback_view(part.feedback)
+            view = feedback_view(part.feedback, part.ask_anyway)
             if view is not None:
                 extra["view"] = view
             await target.send(part.content, suppress_embeds=True, **extra)
@@ -364,7 +364,9 @@ class PeerbotClient(discord.Client):
             await interaction.delete_original_response()
             return
         first, *rest = render(reply)
-        await interaction.edit_original_response(content=first.content, view=feedback_view(first.feedback))
+        await interaction.edit_original_response(
+            content=first.content, view=feedback_view(first.feedback, first.ask_anyway)
+        )
         channel = interaction.channel
         link = f"https://discord.com/channels/{interaction.guild_id or '@me'}/{interaction.channel_id}/{anchor}"
         target: discord.abc.Messageable | None = None
@@ -379,7 +381,7 @@ class PeerbotClient(discord.Client):
             await self._send(target, rest)
         else:
             for part in rest:
-                view = feedback_view(part.feedback)
+                view = feedback_view(part.feedback, part.ask_anyway)
                 await interaction.followup.send(part.content, view=view or discord.utils.MISSING)
         if reply.escalated:
             fallback = target or (channel if isinstance(channel, discord.abc.Messageable) else None)

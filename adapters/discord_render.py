@@ -27,6 +27,7 @@ class Part:
 
     content: str
     feedback: int | None = None
+    ask_anyway: bool = False  # out of scope: the one button is "Ask a human anyway"
 
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -59,8 +60,9 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 def render(reply: Reply) -> list[Part]:
     """The messages for a reply; answers and suggestions get feedback buttons under their last part."""
     chunks = split_text(reply.text) or [messages.APOLOGY]
-    buttons = reply.question_id if reply.outcome in _FEEDBACK_OUTCOMES else None
-    return [Part(chunk) for chunk in chunks[:-1]] + [Part(chunks[-1], buttons)]
+    anyway = reply.outcome is Outcome.OUT_OF_SCOPE
+    buttons = reply.question_id if reply.outcome in _FEEDBACK_OUTCOMES or anyway else None
+    return [Part(chunk) for chunk in chunks[:-1]] + [Part(chunks[-1], buttons, anyway)]
 
 
 def thread_name(question: str) -> str:

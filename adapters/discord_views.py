@@ -38,10 +38,10 @@ class FeedbackButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=r"peerbot:(?P<verdict>solved|unhelpful|human):(?P<question_id>[0-9]{1,18})",
 ):
-    def __init__(self, verdict: Verdict, question_id: int) -> None:
+    def __init__(self, verdict: Verdict, question_id: int, label: str | None = None) -> None:
         super().__init__(
             discord.ui.Button(
-                label=messages.FEEDBACK_LABELS[verdict],
+                label=label or messages.FEEDBACK_LABELS[verdict],
                 style=_STYLES[verdict],
                 custom_id=custom_id(verdict, question_id),
             )
@@ -64,11 +64,15 @@ class FeedbackButton(
         await handler.on_feedback(interaction, self.verdict, self.question_id)
 
 
-def feedback_view(question_id: int | None) -> discord.ui.View | None:
-    """The three buttons for a question, or None when there is nothing to give feedback on."""
+def feedback_view(question_id: int | None, ask_anyway: bool = False) -> discord.ui.View | None:
+    """The three buttons for a question (`ask_anyway`: only "Ask a human anyway", for an out-of-scope reply), or
+    None when there is nothing to give feedback on."""
     if question_id is None:
         return None
     view = discord.ui.View(timeout=None)
+    if ask_anyway:
+        view.add_item(FeedbackButton(Verdict.HUMAN, question_id, messages.ASK_ANYWAY_LABEL))
+        return view
     for verdict in VERDICTS:
         view.add_item(FeedbackButton(verdict, question_id))
     return view

@@ -192,8 +192,22 @@ def _suggestion_blocks(matches: Sequence[Match]) -> list[Block]:
     ]
 
 
+def ask_anyway_button(question_id: int) -> Block:
+    """Under an out-of-scope reply: the one choice, "Ask a human anyway" (the feedback button's "human" action)."""
+    button = {
+        "type": "button",
+        "action_id": feedback_action_id(Verdict.HUMAN, question_id),
+        "text": {"type": "plain_text", "text": messages.ASK_ANYWAY_LABEL},
+        "value": str(question_id),
+    }
+    return {"type": "actions", "block_id": f"{FEEDBACK_PREFIX}:{question_id}", "elements": [button]}
+
+
 def render(reply: Reply) -> Message:
     """A reply as a Slack message: Block Kit for answers and suggestions, plain text for the rest."""
+    if reply.outcome is Outcome.OUT_OF_SCOPE and reply.question_id is not None:
+        text = slack_commands(reply.text)
+        return message(text, [section(escape(text)), ask_anyway_button(reply.question_id)])
     if reply.outcome not in (Outcome.ANSWER, Outcome.SUGGEST) or not reply.matches:
         return message(reply.text)
     # intro, credit, source, truncation note and buttons take at most five blocks

@@ -15,6 +15,7 @@ from peerbot.bots import messages
 from peerbot.bots.conversation import Outcome, Question, Reply
 from peerbot.bots.policy import Decision, Thresholds, decide
 from peerbot.bots.routing import ROUTING_DEPTH
+from peerbot.bots.scope import ScopeCheck, ScopeGuard
 from peerbot.bots.urgency import is_urgent
 from peerbot.faults import fault_point
 from peerbot.knowledge.entries import Audience, Match
@@ -23,6 +24,7 @@ from peerbot.knowledge.retriever import Retriever
 if TYPE_CHECKING:
     from peerbot.bots.gate_learning import LearnedGate
     from peerbot.bots.handoff import Handoff
+    from peerbot.bots.merging import Gatekeeper
     from peerbot.bots.state import StateStore
 
 URGENT_REASON = "urgent: the customer sounds upset"
@@ -37,12 +39,16 @@ class Assessment:
     decision: Decision  # on the best `top_k` matches
     urgent: bool
     truncated: bool
+    scope: ScopeCheck | None = None  # checked only when nothing in the knowledge base helps
 
     @property
     def outcome(self) -> Outcome:
-        """The one decision: an upset asker gets a person unless the bot has a confident answer."""
+        """The one decision: an upset asker gets a person unless the bot has a confident answer; a question far
+        from everything the community talks about is out of scope, not an escalation."""
         if self.decision.outcome is Outcome.SUGGEST and self.urgent:
             return Outcome.ESCALATE
+        if self.decision.outcome is Outcome.ESCALATE and self.scope is not None and not self.scope.in_scope:
+            return Outcome.OUT_OF_SCOPE
         return self.decision.outcome
 
     @property
@@ -65,10 +71,12 @@ class Answerer:
         max_question_chars: int = 2000,
         top_k: int = 5,
         gate: LearnedGate | None = None,
+        scope: ScopeGuard | None = None,
     ) -> None:
         self.retriever = retriever
         self.thresholds = thresholds  # as configured; `gate` adds what feedback has taught
         self.gate = gate
+        self.scope = scope
         self.urgent_sentiment = urgent_sentiment
         self.max_question_chars = max_question_chars
         self.top_k = top_k
@@ -81,16 +89,19 @@ class Answerer:
         matches = self.retriever.retrieve(search_text, audience, max(self.top_k, ROUTING_DEPTH))
         decision = decide(matches[: self.top_k], self.gate.thresholds() if self.gate else self.thresholds)
         urgent = is_urgent(search_text, self.urgent_sentiment)
-        return Assessment(search_text, matches, decision, urgent, len(text) > self.max_question_chars)
+        scope = self.scope  # one snapshot: a reindex may swap it meanwhile
+        checked = scope.check(search_text) if scope is not None and decision.outcome is Outcome.ESCALATE else None
+        return Assessment(search_text, matches, decision, urgent, len(text) > self.max_question_chars, checked)
 
 
 class AnswerPipeline:
     """A question in, a recorded reply out; escalations go to the handoff."""
 
-    def __init__(self, answerer: Answerer, store: StateStore, handoff: Handoff) -> None:
+    def __init__(self, answerer: Answerer, store: StateStore, handoff: Handoff, gate: Gatekeeper | None = None) -> None:
         self.answerer = answerer
         self.store = store
         self.handoff = handoff
+        self.gate = gate
 
     async def answer(self, question: Question) -> Reply:
         text = question.text.strip()
@@ -109,6 +120,13 @@ class AnswerPipeline:
                 reply.escalation = follow.escalation
         elif found.outcome is Outcome.SUGGEST:
             reply = Reply(Outcome.SUGGEST, messages.suggestions(decision.matches), decision.matches, question_id)
+        elif found.outcome is Outcome.OUT_OF_SCOPE:  # nobody is pinged unless the asker asks for a person
+            topics = self.answerer.scope.topics if self.answerer.scope else ()
+            reply = Reply(Outcome.OUT_OF_SCOPE, messages.out_of_scope(topics), [], question_id)
+        elif (
+            held := await self.gate.before_escalating(question, question_id, text) if self.gate else None
+        ) is not None:
+            reply = held  # joined an open escalation, or the asker's escalations are throttled: nobody pinged
         else:
             near_misses = found.matches[:3]
             reply = await self.handoff.escalate(
@@ -135,7 +153,9 @@ class AnswerPipeline:
             public=question.public,
             asker=question.asker,
             text=text,
-            outcome=found.decision.outcome.value,  # the retrieval's verdict, before urgency
+            outcome=(  # the retrieval's verdict, before urgency; out of scope when nothing was near the community
+                found.outcome.value if found.outcome is Outcome.OUT_OF_SCOPE else found.decision.outcome.value
+            ),
             confidence=top.confidence if top else None,
             entry_id=top.entry.id if top else None,
             index_version=self.answerer.retriever.kb.version,

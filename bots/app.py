@@ -20,6 +20,7 @@ from peerbot.bots.live import LiveKnowledge, LiveStoreSource, with_live
 from peerbot.bots.policy import Thresholds
 from peerbot.bots.recognition import Recognition
 from peerbot.bots.schedule import Scheduler, jobs
+from peerbot.bots.scope import ScopeGuard, learn_scope, load_scope, save_scope
 from peerbot.bots.state import StateStore
 from peerbot.errors import ConfigError, PeerbotError
 from peerbot.indexer.build import BuildReport, Progress, build_index
@@ -76,7 +77,9 @@ def trust_policy(settings: Settings, store: StateStore | None = None) -> TrustPo
     return TrustPolicy(
         min_kudos=settings.trust.min_kudos,
         superusers=frozenset(i for s in settings.superusers for i in (s.community_id, s.slack_id, s.discord_id) if i),
-        forgotten=frozenset(store.forgotten_authors()),
+        # spammers' posts never become knowledge, like a forgotten author's
+        forgotten=frozenset(store.forgotten_authors())
+        | frozenset(m.lower() for m in (*store.spammers(), *settings.conversation.spammers)),
     )
 
 
@@ -103,9 +106,10 @@ def reindex(
             return reindex(settings, embedder, progress, only, store, force)
         finally:
             store.close()
+    policy = trust_policy(settings, store)
     report = build_index(
         make_sources(settings, only, store),
-        trust_policy(settings, store),
+        policy,
         embedder,
         index_dir(settings),
         keep=settings.index.keep_versions,
@@ -114,6 +118,8 @@ def reindex(
         max_drop_share=None if force else settings.index.max_drop_share,
     )
     ship_index(settings, report.version, store)
+    if settings.scope.enabled:  # learnt from every thread of every source, trusted or not
+        relearn_scope(settings, embedder, policy, store)
     return report
 
 
@@ -138,6 +144,30 @@ def fetch_index(settings: Settings, store: StateStore) -> str | None:
     if settings.index.publish_to != "database":
         return None
     return IndexShipping(store, index_dir(settings), settings.index.keep_versions).sync()
+
+
+def scope_path(settings: Settings) -> Path:
+    return settings.resolve(settings.scope.path)
+
+
+def relearn_scope(
+    settings: Settings, embedder: Embedder, policy: TrustPolicy, store: StateStore | None = None
+) -> float:
+    """Learn what the community talks about from all its threads; the learnt threshold is returned."""
+    threads = [thread for source in make_sources(settings, None, store) for thread in source.threads()]
+    scope = learn_scope(threads, embedder, policy, settings.scope.background_accept)
+    save_scope(scope, scope_path(settings))
+    return scope.learnt_threshold
+
+
+def scope_guard(settings: Settings, embedder: Embedder) -> ScopeGuard | None:
+    """The scope check as configured, or None when it is off or was never learnt with this model."""
+    if not settings.scope.enabled:
+        return None
+    scope = load_scope(scope_path(settings))
+    if scope is None or scope.model != embedder.name:
+        return None
+    return ScopeGuard(scope, embedder, settings.scope.threshold)
 
 
 def has_index(settings: Settings) -> bool:
@@ -208,6 +238,7 @@ def make_bot(
         report = await asyncio.to_thread(reindex, settings, embedder, None, only, store)
         fresh, _ = await asyncio.to_thread(load_knowledge, settings, embedder, store)
         retriever.swap(fresh)
+        bot.answerer.scope = scope_guard(settings, embedder)
         return report
 
     async def pick_up_new_index() -> None:
@@ -228,6 +259,7 @@ def make_bot(
             return
         if fresh.version != retriever.kb.version:
             retriever.swap(fresh)
+            bot.answerer.scope = scope_guard(settings, embedder)
             log.info("serving new index version", extra={"version": fresh.version, "warning": warning})
 
     bot = Bot(
@@ -246,6 +278,8 @@ def make_bot(
         event_lease_seconds=settings.state.event_lease_seconds,
         housekeeping=Housekeeping(store, settings.state),
         learning=gate_rule(settings),
+        scope=scope_guard(settings, embedder),
+        conversation=settings.conversation,
     )
     planned = jobs(settings.schedule, [s.name for s in settings.sources])
     if planned:

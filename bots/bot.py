@@ -17,7 +17,7 @@ from peerbot.bots import messages
 from peerbot.bots.answering import Answerer, AnswerPipeline
 from peerbot.bots.capture import Capture
 from peerbot.bots.commands import COMMANDS, CommandTable, dispatch
-from peerbot.bots.config import EscalationSettings, Superuser
+from peerbot.bots.config import ConversationSettings, EscalationSettings, Superuser
 from peerbot.bots.conversation import Outcome, Question, Reply, Verdict
 from peerbot.bots.escalation import Escalations
 from peerbot.bots.feedback import Feedback
@@ -25,11 +25,13 @@ from peerbot.bots.gate_learning import GateRule, LearnedGate
 from peerbot.bots.handoff import Handoff
 from peerbot.bots.housekeeping import Housekeeping
 from peerbot.bots.live import LiveKnowledge
+from peerbot.bots.merging import Gatekeeper
 from peerbot.bots.notices import Notice, Notifier, Outbox
 from peerbot.bots.policy import Thresholds
 from peerbot.bots.recognition import Recognition
 from peerbot.bots.runtime import tick
 from peerbot.bots.schedule import Scheduler
+from peerbot.bots.scope import ScopeGuard
 from peerbot.bots.state import StateStore
 from peerbot.errors import PeerbotError
 from peerbot.faults import fault_point
@@ -59,6 +61,8 @@ class Bot:
         commands: CommandTable = COMMANDS,
         housekeeping: Housekeeping | None = None,
         learning: GateRule | None = None,
+        scope: ScopeGuard | None = None,
+        conversation: ConversationSettings | None = None,
     ) -> None:
         settings = escalation or EscalationSettings()
         self.store = store
@@ -77,9 +81,12 @@ class Bot:
             max_question_chars=max_question_chars,
             top_k=top_k,
             gate=self.gate,
+            scope=scope,
         )
         self.handoff = Handoff(store, retriever, superusers, settings, self.outbox, recognition, capture)
-        self.pipeline = AnswerPipeline(self.answerer, store, self.handoff)
+        self.conversation = conversation or ConversationSettings()
+        self.gatekeeper = Gatekeeper(store, retriever, superusers, self.conversation, self.answerer.thresholds.answer)
+        self.pipeline = AnswerPipeline(self.answerer, store, self.handoff, self.gatekeeper)
         self.feedbacks = Feedback(store, retriever, self.handoff, self.gate)
         self._reindexing = asyncio.Lock()
         self.live: LiveKnowledge | None = None  # learning from chat as it happens (bots/live.py), set by bots/app.py
@@ -93,7 +100,9 @@ class Bot:
     @retriever.setter
     def retriever(self, retriever: Retriever) -> None:
         """Another retriever for every part (tests put a broken one in)."""
-        self.answerer.retriever = self.handoff.retriever = self.feedbacks.retriever = retriever
+        self.answerer.retriever = self.handoff.retriever = self.feedbacks.retriever = self.gatekeeper.retriever = (
+            retriever
+        )
 
     @property
     def superusers(self) -> list[Superuser]:
@@ -125,6 +134,9 @@ class Bot:
         escalation recorded for it, and returns a recorded reply that was never marked sent instead of a new one."""
         event_id = question.event_id
         try:
+            if await asyncio.to_thread(self.gatekeeper.is_spammer, question.asker):
+                log.info("message from a marked spammer ignored", extra={"platform": question.platform})
+                return None
             if event_id and not await asyncio.to_thread(
                 self.store.take_event, event_id, question.to_payload(), self.event_lease_seconds
             ):
@@ -172,6 +184,8 @@ class Bot:
         return await self.feedbacks.record(question_id, user, verdict, admin=admin)
 
     async def human_answer(self, platform: str, thread: str, responder: str, text: str) -> int | None:
+        if await asyncio.to_thread(self.gatekeeper.is_spammer, responder):  # never an answer, never knowledge
+            return None
         return await self.handoff.human_answer(platform, thread, responder, text)
 
     async def claim(self, escalation_id: int, platform: str, user: str) -> Reply:

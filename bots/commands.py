@@ -201,6 +201,30 @@ async def _back(bot: Bot, call: Call) -> Reply:
     return _say(messages.BACK)
 
 
+async def _split(bot: Bot, call: Call) -> Reply:
+    assert call.number is not None
+    return await bot.gatekeeper.split(call.number, bot.handoff)
+
+
+async def _spammer(bot: Bot, call: Call, mark: bool) -> Reply:
+    who = call.args.strip().removeprefix("<@").removesuffix(">").lstrip("@")
+    if not who:
+        return _say(messages.SPAMMER_USAGE)
+    if mark:
+        await asyncio.to_thread(bot.store.mark_spammer, who, call.question.asker)
+        return _say(messages.SPAMMER_MARKED.format(who=who))
+    removed = await asyncio.to_thread(bot.store.unmark_spammer, who)
+    return _say((messages.SPAMMER_UNMARKED if removed else messages.NOT_A_SPAMMER).format(who=who))
+
+
+async def _mark_spammer(bot: Bot, call: Call) -> Reply:
+    return await _spammer(bot, call, True)
+
+
+async def _unmark_spammer(bot: Bot, call: Call) -> Reply:
+    return await _spammer(bot, call, False)
+
+
 async def _reindex(bot: Bot, call: Call) -> Reply:
     return await bot.reindex()
 
@@ -236,8 +260,13 @@ COMMANDS = CommandTable(
         ),
         Command("review", Access.SUPERUSER, "", "answers by members waiting for approval", _review),
         Command("approve", Access.SUPERUSER, "R", "approve review R: the answer goes to the asker", _approve, True),
+        Command(
+            "split", Access.SUPERUSER, "N", "the askers who joined #N asked something else: escalate each", _split, True
+        ),
         Command("away", Access.SUPERUSER, "", "pause escalation pings to you", _away),
         Command("back", Access.SUPERUSER, "", "resume escalation pings to you", _back),
+        Command("spammer", Access.ADMIN, "USER", "ignore USER's messages; they never become knowledge", _mark_spammer),
+        Command("unspammer", Access.ADMIN, "USER", "stop ignoring USER", _unmark_spammer),
         Command(
             "reindex", Access.ADMIN, "", "rebuild the answer index from the community sources", _reindex, slow=True
         ),

@@ -126,6 +126,20 @@ class EscalationSettings(_Section):
         return self
 
 
+class ScopeSettings(_Section):
+    enabled: bool = True  # questions far from everything the community talks about get a polite "not here"
+    threshold: float | None = Field(None, ge=-1.0, le=1.0)  # unset: the one learnt by the last index build
+    background_accept: float = Field(0.05, ge=0.0, le=1.0)  # learning: share of everyday questions let in
+    path: TomlPath = Path(".peerbot/scope.npz")  # the learnt scope, rewritten by every index build
+
+
+class ConversationSettings(_Section):
+    merge: bool = True  # a question close to an open escalation's (the answers' calibrated matching) joins it
+    urgent_askers: int = Field(3, ge=2)  # this many askers waiting: urgent, and the ladder's next step is due now
+    max_escalations_per_hour: int = Field(3, ge=1)  # per member; more questions that hour ping nobody
+    spammers: list[str] = []  # member ids (as the platform sends them) whose messages are ignored
+
+
 class RecognitionSettings(_Section):
     claimed_points: int = Field(2, ge=0)
     answered_points: int = Field(5, ge=0)
@@ -210,6 +224,8 @@ class Settings(_Section):
     superusers: list[Superuser] = []
     escalation: EscalationSettings = EscalationSettings()
     recognition: RecognitionSettings = RecognitionSettings()
+    scope: ScopeSettings = ScopeSettings()
+    conversation: ConversationSettings = ConversationSettings()
     state: StateSettings = StateSettings()
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()

@@ -73,6 +73,8 @@ class Outcome(StrEnum):
     ANSWER = "answer"  # a confident, trusted peer answer
     SUGGEST = "suggest"  # threads that may help
     ESCALATE = "escalate"  # superusers asked
+    OUT_OF_SCOPE = "out_of_scope"  # far from everything the community talks about: nobody pinged ("Ask a human anyway")
+    THROTTLED = "throttled"  # the asker reached conversation.max_escalations_per_hour: nobody pinged
     INVALID = "invalid"  # nothing to answer (empty message)
     COMMAND = "command"
     REFUSED = "refused"  # not for this user (another asker's buttons): said privately, nothing recorded

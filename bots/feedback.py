@@ -67,6 +67,9 @@ class Feedback:
         waiting = await asyncio.to_thread(escalations.for_question, question_id, WAITING)
         if waiting is not None:
             return Reply(Outcome.COMMAND, messages.ALREADY_ESCALATED.format(id=waiting.id), escalation_id=waiting.id)
+        joined = await asyncio.to_thread(self.store.joined_escalation, question_id)  # waits with others on one
+        if joined is not None:
+            return Reply(Outcome.COMMAND, messages.ALREADY_ESCALATED.format(id=joined), escalation_id=joined)
         asked = Question(  # escalate where (and as privately as) it was asked: replies in its thread count
             text=row.text,
             asker=row.asker,

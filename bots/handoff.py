@@ -12,6 +12,7 @@ from peerbot.bots.capture import Capture
 from peerbot.bots.config import EscalationSettings, Superuser
 from peerbot.bots.conversation import EscalationNote, EscalationStatus, Outcome, Question, Reply
 from peerbot.bots.escalation import Escalations
+from peerbot.bots.merging import answer_notices
 from peerbot.bots.notices import Notice, Outbox
 from peerbot.bots.recognition import Recognition
 from peerbot.bots.routing import ROUTING_AUDIENCE, ROUTING_DEPTH, rank_experts
@@ -161,6 +162,7 @@ class Handoff:
         log.info("human answer recorded", extra={"escalation_id": escalation_id, "superuser": superuser.community_id})
         answer = messages.ANSWER_TO_ASKER.format(who=superuser.name, id=row.id, answer=text)
         notices = [to_asker(row, answer, answered=True)]
+        notices += await asyncio.to_thread(answer_notices, self.store, row, answer)  # askers who joined it
         if self.recognition is not None:
             assert row.answered_at is not None
             fast = self.recognition.answered_fast(row, row.answered_at)
@@ -211,7 +213,8 @@ class Handoff:
         resolved = await asyncio.to_thread(self.escalations.resolve, escalation.id)
         await self._capture(resolved or escalation, review.answer, review.author_name, review.author)
         text = messages.ANSWER_TO_ASKER.format(who=review.author_name, id=escalation.id, answer=review.answer)
-        await self.outbox.deliver([to_asker(escalation, text, answered=True)])
+        joined = await asyncio.to_thread(answer_notices, self.store, escalation, text)
+        await self.outbox.deliver([to_asker(escalation, text, answered=True), *joined])
         return Reply(Outcome.COMMAND, messages.APPROVED.format(id=review_id, who=review.author_name))
 
     async def _capture(self, escalation: Escalation, answer: str, author: str, author_id: str) -> None:

@@ -175,6 +175,42 @@ def reindexed(report: BuildReport) -> str:
     )
 
 
+ON_IT = "{who} is on it"
+ASKED = "I've asked {who}"
+ALREADY_WAITING = "You asked this already: it is escalation #{id}, and {who}. The answer will come in that thread."
+THROTTLED = (
+    "You've passed {limit} questions to people in the last hour, the most I can, so I haven't pinged anyone for "
+    "this one. Your question is recorded; please try again later."
+)
+
+
+def joined(askers: int, who: str, escalation_id: int) -> str:
+    """A question that joined an open escalation: nobody pinged again; the answer comes here too."""
+    return (
+        f"{askers} people asked this; {who}. You'll get the answer here too, nobody else needs pinging. "
+        f"(escalation #{escalation_id})"
+    )
+
+
+NOTHING_TO_SPLIT = "Nobody joined escalation #{id}: there is nothing to split."
+SPLIT = "Split escalation #{id}: the askers who joined it have their own now ({ids}), and they were told."
+SPAMMER_MARKED = "{who} is marked as a spammer: their messages are ignored and never become knowledge."
+SPAMMER_UNMARKED = "{who} is no longer marked as a spammer."
+NOT_A_SPAMMER = "{who} was not marked as a spammer."
+SPAMMER_USAGE = "Name the member: /spammer USER (their id as the platform sends it), or /unspammer USER."
+
+ASK_ANYWAY_LABEL = "Ask a human anyway"
+OUT_OF_SCOPE = (
+    "That looks outside what this community covers{topics}, so I haven't pinged anyone. If it is about this "
+    'community after all, choose "Ask a human anyway" (or send /human) and a community expert will take a look.'
+)
+
+
+def out_of_scope(topics: Sequence[str]) -> str:
+    """The polite "not here" for a question far from everything the community talks about."""
+    return OUT_OF_SCOPE.format(topics=f" ({', '.join(topics)})" if topics else "")
+
+
 FEEDBACK_LABELS = {Verdict.SOLVED: "This solved it", Verdict.UNHELPFUL: "Not helpful", Verdict.HUMAN: "Ask a human"}
 ALERT_QUESTION_CHARS = 1000
 

@@ -13,13 +13,14 @@ import heapq
 import itertools
 import random
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from peerbot.bots.bot import Bot
 from peerbot.bots.config import Settings
 from peerbot.bots.conversation import Outcome, Question, Reply, Verdict
+from peerbot.bots.notices import Notice
 from peerbot.bots.state import utcnow
 from peerbot.errors import ConfigError
 from peerbot.knowledge.embedder import Embedder
@@ -80,6 +81,22 @@ HINTS = (
 )
 
 
+OFF_TOPIC = (  # chit-chat and other subjects (conversation traffic only)
+    "what is the best pizza in Naples?",
+    "how do I reset my Tesla key card",
+    "any good sci-fi series to binge this weekend?",
+    "how long should I boil an egg",
+    "who won the match last night?",
+)
+SPAM = (  # one member floods the help channel (conversation traffic only)
+    "BUY CHEAP FOLLOWERS NOW visit my site",
+    "crypto giveaway!!! send 1 BTC get 2 back",
+    "best replica watches cheap cheap cheap",
+    "click here for free gift cards",
+)
+SPAMMER = "spam-bot7"
+
+
 @dataclass
 class SimulationReport:
     questions: int = 0
@@ -89,6 +106,25 @@ class SimulationReport:
     answered: int = 0
     start: datetime | None = None
     end: datetime | None = None
+    escalations_opened: int = 0
+    unpinged: int = 0  # escalations opened when every superuser was away or at max_open_per_superuser
+    pings: Counter[str] = field(default_factory=Counter)  # superuser community id -> pings (first and ladder)
+
+    def pings_per_superuser_day(self, superusers: int) -> float:
+        days = max(1.0, ((self.end - self.start).total_seconds() / 86400) if self.start and self.end else 1.0)
+        return sum(self.pings.values()) / max(1, superusers) / days
+
+
+class PingCounter:
+    """A notifier that counts the ladder's pings per superuser."""
+
+    def __init__(self, report: SimulationReport) -> None:
+        self.report = report
+
+    async def deliver(self, notices: Sequence[Notice]) -> None:
+        for notice in notices:
+            if notice.kind == "ping":
+                self.report.pings.update(s.community_id for s in notice.superusers)
 
 
 class SimClock:
@@ -105,14 +141,18 @@ Action = Callable[[], Awaitable[None]]
 
 
 class Simulation:
-    def __init__(self, bot: Bot, clock: SimClock, rng: random.Random, end: datetime) -> None:
+    def __init__(
+        self, bot: Bot, clock: SimClock, rng: random.Random, end: datetime, conversation_traffic: bool = False
+    ) -> None:
         self.bot, self.clock, self.rng, self.end = bot, clock, rng, end
+        self.conversation_traffic = conversation_traffic  # off-topic questions, repeats, one spammer
         self.queue: list[tuple[datetime, int, Action]] = []
         self.seq = itertools.count()
         self.report = SimulationReport(start=clock.now, end=end)
         entries = [e for e in bot.retriever.kb.entries if e.visibility == "public"]
         self.entries: list[KnowledgeEntry] = entries
         self.superusers = [s.community_id for s in bot.superusers]
+        bot.add_notifier(PingCounter(self.report))
 
     def at(self, when: datetime, action: Action) -> None:
         if when <= self.end:
@@ -132,6 +172,8 @@ class Simulation:
 
     def question_text(self) -> str:
         roll = self.rng.random()
+        if self.conversation_traffic and roll < 0.15:
+            return self.rng.choice(OFF_TOPIC)
         if roll < 0.08:
             return self.rng.choice(COMPLAINTS)
         if roll < 0.33 or not self.entries:
@@ -153,6 +195,7 @@ class Simulation:
                 return
             self.report.questions += 1
             self.report.outcomes[reply.outcome.value] += 1
+            self.opened(reply)
             self.react(question, reply)
 
         return action
@@ -180,10 +223,17 @@ class Simulation:
         async def action() -> None:
             reply = await self.bot.feedback(qid, user, verdict)
             self.report.feedback[verdict] += 1
+            self.opened(reply)
             if reply.escalation_id is not None and question is not None and reply.outcome is Outcome.ESCALATE:
                 self.escalated(reply.escalation_id, reply.notify, question, qid)
 
         return action
+
+    def opened(self, reply: Reply) -> None:
+        if reply.escalation is not None:  # a new escalation, and whom it pinged first
+            self.report.escalations_opened += 1
+            self.report.pings.update(reply.notify)
+            self.report.unpinged += not reply.notify
 
     # -- superusers -----------------------------------------------------------------------------
 
@@ -226,6 +276,19 @@ class Simulation:
             for _ in range(count):
                 hour = min(max(self.rng.gauss(14, 4), 0), 23.9)
                 self.at(midnight + timedelta(hours=hour, seconds=self.rng.randint(0, 3599)), self.ask(self.customer()))
+            if self.conversation_traffic:  # a spammer's burst, and one customer asking the same thing twice
+                burst = midnight + timedelta(hours=self.rng.uniform(8, 20))
+                for n in range(8):
+                    text = self.rng.choice(SPAM)
+                    question = Question(text, SPAMMER, "slack", "C-help", thread=f"slack-{next(self.seq)}")
+                    self.at(burst + timedelta(minutes=n), self.ask(question))
+                again = self.customer()
+                when = midnight + timedelta(hours=self.rng.uniform(8, 20))
+                self.at(when, self.ask(again))
+                repeat = Question(
+                    again.text, again.asker, again.platform, again.channel, thread=f"again-{next(self.seq)}"
+                )
+                self.at(when + timedelta(minutes=20), self.ask(repeat))
         tick = start
         while tick <= self.end:
             self.at(tick, self.tick)
@@ -243,6 +306,7 @@ def simulate(
     per_day: float = 25,
     seed: int = 7,
     end: datetime | None = None,
+    conversation_traffic: bool = False,
 ) -> SimulationReport:
     """Drive `bot` (built with `clock`) through `days` of traffic ending at `end` (default: now)."""
     if days <= 0 or per_day <= 0:
@@ -250,7 +314,7 @@ def simulate(
     end = end or utcnow()
     clock.now = (end - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
     bot.capture = None  # simulated answers must never become knowledge
-    simulation = Simulation(bot, clock, random.Random(seed), end)
+    simulation = Simulation(bot, clock, random.Random(seed), end, conversation_traffic)
     simulation.schedule(days, per_day)
     return asyncio.run(simulation.run())
 

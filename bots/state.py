@@ -40,6 +40,7 @@ from peerbot.bots.schema import (
     near_miss_record,
     utcnow,
 )
+from peerbot.bots.state_conversation import ConversationQueries
 from peerbot.bots.state_escalations import EscalationQueries
 from peerbot.bots.state_gate import GateQueries
 from peerbot.bots.state_housekeeping import HousekeepingQueries
@@ -128,6 +129,7 @@ class StateStore(
     ShippingQueries,
     LiveQueries,
     GateQueries,
+    ConversationQueries,
 ):
     """Durable record of what the bot did; every write is its own short transaction. All SQL lives here and in
     the query mixins (bots/state_*.py); callers get frozen records (bots/schema.py), never rows or sessions."""
@@ -192,7 +194,7 @@ class StateStore(
             query = (
                 select(QuestionRow)
                 .where(QuestionRow.platform == platform, QuestionRow.asker == asker)
-                .where(QuestionRow.outcome.in_(("answer", "suggest", "escalate")))
+                .where(QuestionRow.outcome.in_(("answer", "suggest", "escalate", "out_of_scope")))
                 .order_by(QuestionRow.id.desc())
                 .limit(1)
             )

@@ -47,6 +47,9 @@ def make_settings(root: Path, community: list[dict[str, object]] | None = None, 
             {"name": "Mara Quinn", "community_id": "u-mara"},
             {"name": "Devon Okafor", "community_id": "u-devon"},
         ],
+        # tests of the escalation machinery ask off-topic questions to reach it: the scope check (on by default,
+        # tests/bots/test_scope.py and the adapters' out-of-scope tests turn it on) would answer them politely
+        "scope": {"enabled": False},
         **overrides,
     }
     return parse_settings(data, root)

@@ -351,7 +351,13 @@ def signed_headers(body: str, *, secret: str = SECRET, timestamp: int | None = N
 # -- the harness ------------------------------------------------------------------------------------------
 
 
-def slack_settings(root: Path, community: list[dict[str, Any]] | None = None, **slack: Any) -> Settings:
+def slack_settings(
+    root: Path,
+    community: list[dict[str, Any]] | None = None,
+    scope: dict[str, Any] | None = None,
+    conversation: dict[str, Any] | None = None,
+    **slack: Any,
+) -> Settings:
     config = {
         "mode": "http",
         "help_channels": [PUBLIC_HELP, PRIVATE_HELP],
@@ -359,7 +365,10 @@ def slack_settings(root: Path, community: list[dict[str, Any]] | None = None, **
         "admins": [ADMIN],
         **slack,
     }
-    return make_settings(root, COMMUNITY if community is None else community, slack=config, superusers=SUPERUSERS)
+    extra = {"scope": scope} if scope is not None else {}
+    extra |= {"conversation": conversation} if conversation is not None else {}
+    community = COMMUNITY if community is None else community
+    return make_settings(root, community, slack=config, superusers=SUPERUSERS, **extra)
 
 
 def real_bot(settings: Settings, clock: Clock | None = None) -> Bot:
@@ -433,10 +442,12 @@ async def running_slack(
     community: list[dict[str, Any]] | None = None,
     fake: FakeSlack | None = None,
     settings_hook: Callable[[Settings], Settings] | None = None,
+    scope: dict[str, Any] | None = None,
+    conversation: dict[str, Any] | None = None,
     **slack: Any,
 ) -> AsyncIterator[Harness]:
     """The real adapter on a real bot, talking to a fresh fake Slack; HTTP mode unless mode="socket"."""
-    settings = slack_settings(root, community, **slack)
+    settings = slack_settings(root, community, scope, conversation, **slack)
     if settings_hook is not None:
         settings = settings_hook(settings)
     bot = real_bot(settings, clock)

@@ -138,6 +138,7 @@ def test_a_replica_killed_between_two_effects_leaves_each_effect_done_once(
         "superusers": SUPERUSERS,
         "escalation": {"ladder_minutes": [30, 60], "expire_hours": 24, "max_open_per_superuser": 1000},
         "answer": {"suggest_threshold": 0.6},
+        "conversation": {"merge": False},  # each asker of the same question gets an escalation of their own here
     }
     settings = make_settings(root, community(), **{k: v for k, v in data.items() if k not in ("index", "sources")})
     wiring.reindex(settings, wiring.open_embedder(settings))

@@ -54,28 +54,29 @@ def accepted_reply(thread_id: str) -> dict[str, object]:
     return next(r for r in THREADS[thread_id]["replies"] if r["accepted"])
 
 
-def test_peerbot_chat_answers_a_paraphrase_and_escalates_off_topic(demo_dir: Path) -> None:
-    """As a user runs it: `peerbot chat` with questions piped in."""
+def test_peerbot_chat_answers_a_paraphrase_and_escalates_off_topic_only_when_asked(demo_dir: Path) -> None:
+    """As a user runs it: `peerbot chat` with questions piped in; off topic, a person only after /human."""
     target = QUESTIONS["paraphrases"][2]  # the dimmer without a neutral wire
     off_topic = QUESTIONS["off_topic"][1]
     env = {k: v for k, v in os.environ.items() if k not in ("SLACK_BOT_TOKEN", "DISCORD_TOKEN", "PEERBOT_CONFIG")}
     result = subprocess.run(
         [sys.executable, "-m", "peerbot", "chat"],
         cwd=demo_dir,
-        input=f"{target['question']}\n{off_topic}\n",
+        input=f"{target['question']}\n{off_topic}\n/human\n",
         capture_output=True,
         text=True,
         timeout=300,
         env=env,
     )
     assert result.returncode == 0, result.stderr
-    answer, escalation = result.stdout.split("peerbot> ")[1:]
+    answer, polite, escalation = result.stdout.split("peerbot> ")[1:]
     expected = accepted_reply(target["thread_id"])
     assert str(expected["text"])[:60] in answer
     assert f"— {expected['author']} (" in answer
     assert THREADS[target["thread_id"]]["url"] in answer
-    assert "couldn't find a trusted community answer" in escalation
-    assert "Mara Quinn, Devon Okafor, Priya Raman, Tomasz Wilk" in escalation
+    assert "outside what this community covers (hub, bulbs, app, lightstrip, motion sensor)" in polite
+    assert "Ask a human anyway" in polite and "escalation" not in polite
+    assert "I've passed your question to" in escalation and "(escalation #1)" in escalation
 
 
 def test_paraphrases_find_the_right_thread(bot: Bot) -> None:
@@ -94,10 +95,13 @@ def test_paraphrases_find_the_right_thread(bot: Bot) -> None:
 
 
 def test_off_topic_and_unanswered_topics_are_never_answered(bot: Bot) -> None:
-    questions = QUESTIONS["off_topic"] + [q["question"] for q in QUESTIONS["unanswered_topics"]]
-    outcomes = [ask(bot, q).outcome for q in questions]  # type: ignore[attr-defined]
-    assert Outcome.ANSWER not in outcomes
-    assert outcomes.count(Outcome.ESCALATE) >= len(questions) - 4
+    off_topic = [ask(bot, q).outcome for q in QUESTIONS["off_topic"]]  # type: ignore[attr-defined]
+    unanswered = [ask(bot, q["question"]).outcome for q in QUESTIONS["unanswered_topics"]]  # type: ignore[attr-defined]
+    assert Outcome.ANSWER not in off_topic + unanswered
+    # this older set was not looked at while the scope was built: 10 of 15 are out of scope (pinging nobody); the
+    # other five come close to demo threads (a Tesla's headlights, a Netflix password, plants in a dark room)
+    assert off_topic.count(Outcome.OUT_OF_SCOPE) >= 10
+    assert unanswered.count(Outcome.ESCALATE) >= len(unanswered) - 2
 
 
 def test_private_beta_content_stays_out_of_public_answers(bot: Bot) -> None:

@@ -1,0 +1,28 @@
+"""Out of scope is not an escalation, measured (issue 17) on the demo community with the real model.
+
+tests/fixtures/scope: 65 off-topic questions (pizza, cars, other brands' products, chit-chat) and 74 on-topic
+ones the demo community cannot answer. `python -m benchmarks.conversation` prints the same numbers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.conversation import demo_bot, measure, questions
+
+pytestmark = pytest.mark.slow
+
+
+def test_off_topic_rarely_pings_and_on_topic_unanswered_still_escalates(tmp_path: Path) -> None:
+    assert len(questions("off_topic.txt")) >= 60 and len(questions("on_topic_unanswerable.txt")) >= 60
+    bot = demo_bot(tmp_path)
+    try:
+        result = measure(bot)
+    finally:
+        bot.close()
+    print(result)
+    assert result.off_topic_pinged <= 0.05, result.off_topic_pinged_questions
+    # measured 0.92 (6 of 74 told "not here"); the issue's goal of 0.95 is not reached yet: see README
+    assert result.on_topic_escalated >= 0.9, result.on_topic_not_escalated
