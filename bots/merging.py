@@ -37,11 +37,9 @@ SOURCE = "escalations"
 
 
 def may_share(escalation: Escalation, question: Question) -> bool:
-    """Whoever joins gets the answer given where it was first asked: only when both are public, or both were asked
-    in the same conversation."""
-    if escalation.public and question.public:
-        return True
-    return escalation.platform == question.platform and escalation.channel == question.channel
+    """Whoever joins gets the answer given where it was first asked: only when both were asked in public (a private
+    conversation, a private thread included, is its own: its question always gets its own escalation)."""
+    return escalation.public and question.public
 
 
 @dataclass(frozen=True)
