@@ -17,11 +17,8 @@ import discord
 
 from peerbot.adapters.discord import _endpoints
 from peerbot.adapters.discord_live import NOT_SERVED, PLATFORM, DiscordLive
-from peerbot.bots import app as wiring
-from peerbot.bots.backfill import BackfillReport
+from peerbot.bots.backfill import BackfillLedger, BackfillReport
 from peerbot.bots.config import Settings
-from peerbot.bots.live import keep
-from peerbot.bots.state import StateStore
 from peerbot.errors import AdapterError
 from peerbot.faults import fault_point
 
@@ -37,7 +34,7 @@ def everyone_may_view(channel: discord.abc.GuildChannel) -> bool:
 
 async def backfill_discord(
     settings: Settings,
-    store: StateStore,
+    ledger: BackfillLedger,
     channel_id: int,
     *,
     token: str,
@@ -53,7 +50,7 @@ async def backfill_discord(
         except discord.LoginFailure:
             raise AdapterError("Discord refused DISCORD_TOKEN; check the bot token") from None
         try:
-            return await _backfill(client, settings, store, channel_id, page_size, on_progress, started)
+            return await _backfill(client, settings, ledger, channel_id, page_size, on_progress, started)
         finally:
             await client.close()
 
@@ -61,7 +58,7 @@ async def backfill_discord(
 async def _backfill(
     client: discord.Client,
     settings: Settings,
-    store: StateStore,
+    ledger: BackfillLedger,
     channel_id: int,
     page_size: int,
     on_progress: Callable[[int], None],
@@ -74,13 +71,12 @@ async def _backfill(
     if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
         raise AdapterError(f"Discord channel {channel_id} is not a text or forum channel")
     key = str(channel_id)
-    saved = store.backfill_cursor(PLATFORM, key)
+    saved = ledger.cursor(PLATFORM, key)
     resumed = saved is not None and not saved.done and saved.cursor is not None
     before = datetime.fromisoformat(saved.cursor) if resumed and saved and saved.cursor else None
     report = BackfillReport(PLATFORM, key, resumed)
     total = saved.messages if resumed and saved else 0
     reader = DiscordLive(client, settings.live, [channel_id])
-    policy = wiring.trust_policy(settings, store)
     public = everyone_may_view(channel)
 
     async def learn(thread: discord.Thread) -> None:
@@ -89,7 +85,7 @@ async def _backfill(
         report.threads += 1
         if record is not None and record is not NOT_SERVED:
             report.messages += 1 + len(record.replies)
-            learned = keep(store, record, PLATFORM, record.channel or str(thread.id), policy, settings.live.unvetted)
+            learned = ledger.learn(record, PLATFORM, record.channel or str(thread.id))
             report.learned += learned.changed and learned.entry is not None
 
     if not resumed:
@@ -103,13 +99,13 @@ async def _backfill(
         if len(page) == page_size:
             total += len(page)
             cursor = page[-1].archive_timestamp.isoformat()
-            store.save_backfill_cursor(PLATFORM, key, cursor, done=False, messages=total)
+            ledger.save(PLATFORM, key, cursor, done=False, messages=total)
             report.pages += 1
             on_progress(report.messages)
             fault_point(f"backfill:page{report.pages}")
             page = []
     report.pages += 1
-    store.save_backfill_cursor(PLATFORM, key, None, done=True, messages=total + len(page))
+    ledger.save(PLATFORM, key, None, done=True, messages=total + len(page))
     on_progress(report.messages)
     report.seconds = time.monotonic() - started
     return report

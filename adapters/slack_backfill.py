@@ -22,11 +22,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from peerbot.adapters.slack_live import PLATFORM, SlackLive
 from peerbot.adapters.slack_lookup import SlackLookup, slack_error
-from peerbot.bots import app as wiring
-from peerbot.bots.backfill import BackfillReport
+from peerbot.bots.backfill import BackfillLedger, BackfillReport
 from peerbot.bots.config import Settings
-from peerbot.bots.live import keep
-from peerbot.bots.state import StateStore
 from peerbot.errors import AdapterError
 from peerbot.faults import fault_point
 
@@ -61,7 +58,7 @@ async def resolve_channel(client: AsyncWebClient, name: str) -> str:
 async def backfill_slack(
     client: AsyncWebClient,
     settings: Settings,
-    store: StateStore,
+    ledger: BackfillLedger,
     channel_name: str,
     *,
     since: datetime | None = None,
@@ -74,13 +71,12 @@ async def backfill_slack(
         channel = await resolve_channel(client, channel_name)
     except SlackApiError as exc:
         raise AdapterError(f"Slack refused the backfill ({slack_error(exc)}); check SLACK_BOT_TOKEN") from None
-    saved = store.backfill_cursor(PLATFORM, channel)
+    saved = ledger.cursor(PLATFORM, channel)
     resumed = saved is not None and not saved.done and saved.cursor is not None
     cursor = saved.cursor if resumed and saved is not None else None
     total = saved.messages if resumed and saved is not None else 0
     report = BackfillReport(PLATFORM, channel, resumed)
     reader = SlackLive(client, settings.live, SlackLookup(client), [channel])
-    policy = wiring.trust_policy(settings, store)
     oldest = f"{since.timestamp():.6f}" if since else None
     while True:
         page = await client.conversations_history(channel=channel, cursor=cursor, limit=page_size, oldest=oldest)
@@ -93,12 +89,12 @@ async def backfill_slack(
             report.messages += max(0, len(messages) - 1)
             record = await reader.record(channel, messages, bot_user) if messages else None
             if record is not None:
-                learned = keep(store, record, PLATFORM, channel, policy, settings.live.unvetted)
+                learned = ledger.learn(record, PLATFORM, channel)
                 report.learned += learned.changed and learned.entry is not None
         report.pages += 1
         cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
         total += len(page.get("messages") or [])
-        store.save_backfill_cursor(PLATFORM, channel, cursor, done=cursor is None, messages=total)
+        ledger.save(PLATFORM, channel, cursor, done=cursor is None, messages=total)
         on_progress(report.messages)
         fault_point(f"backfill:page{report.pages}")
         if cursor is None:

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from peerbot.adapters.slack_backfill import backfill_slack, web_client
+from peerbot.bots.backfill import BackfillLedger
 from peerbot.bots.config import IndexSettings, Settings
 from peerbot.bots.live import entry_id
 from peerbot.bots.state import StateStore
@@ -58,7 +59,9 @@ async def backfill_rate(root: Path, latency: float, threads: int = 1000) -> tupl
     settings = make_settings(root)
     store = StateStore(settings.state_url)
     try:
-        report = await backfill_slack(web_client(BOT_TOKEN, ws.base_url), settings, store, PUBLIC_HELP)
+        report = await backfill_slack(
+            web_client(BOT_TOKEN, ws.base_url), settings, BackfillLedger(settings, store), PUBLIC_HELP
+        )
     finally:
         await ws.close()
         store.close()

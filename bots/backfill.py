@@ -5,6 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from peerbot.bots.app import trust_policy
+from peerbot.bots.config import Settings
+from peerbot.bots.live import Learned, keep
+from peerbot.bots.schema_live import BackfillCursor
+from peerbot.bots.state import StateStore
+from peerbot.indexer.sources.jsonl import ThreadRecord
+
 
 @dataclass
 class BackfillReport:
@@ -25,3 +32,23 @@ class BackfillReport:
             f"{self.threads} threads read, {self.learned} solved threads learned, in {self.seconds:.1f}s "
             f"({rate:.0f} messages/s). A running bot serves them within its next timer tick (30 s)."
         )
+
+
+class BackfillLedger:
+    """The bot's side of a backfill: where each channel's reading stopped (a cursor in the state store) and
+    learning a solved thread with the same trust rules as live capture. The platforms' readers in adapters/
+    read history; this keeps what they read, so they never touch the store themselves."""
+
+    def __init__(self, settings: Settings, store: StateStore) -> None:
+        self._store = store
+        self._unvetted = settings.live.unvetted
+        self._policy = trust_policy(settings, store)
+
+    def cursor(self, platform: str, channel: str) -> BackfillCursor | None:
+        return self._store.backfill_cursor(platform, channel)
+
+    def save(self, platform: str, channel: str, cursor: str | None, *, done: bool, messages: int) -> None:
+        self._store.save_backfill_cursor(platform, channel, cursor, done=done, messages=messages)
+
+    def learn(self, record: ThreadRecord, platform: str, channel: str) -> Learned:
+        return keep(self._store, record, platform, channel, self._policy, self._unvetted)

@@ -175,6 +175,7 @@ def backfill_slack(
 ) -> None:
     """Read a Slack channel's history (needs SLACK_BOT_TOKEN); resumes where a killed run stopped."""
     from peerbot.adapters.slack_backfill import API_URL_ENV, backfill_slack, web_client
+    from peerbot.bots.backfill import BackfillLedger
     from peerbot.bots.secrets import require_env
 
     settings = _settings()
@@ -187,7 +188,7 @@ def backfill_slack(
                 backfill_slack(
                     web_client(token, os.environ.get(API_URL_ENV)),
                     settings,
-                    store,
+                    BackfillLedger(settings, store),
                     channel,
                     since=since.replace(tzinfo=UTC) if since else None,
                     on_progress=lambda done: bar.update(task, completed=done),
@@ -205,6 +206,7 @@ def backfill_discord(
     """Read a Discord channel's threads (needs DISCORD_TOKEN); resumes where a killed run stopped."""
     from peerbot.adapters.discord_backfill import API_URL_ENV, backfill_discord
     from peerbot.adapters.discord_parse import snowflakes
+    from peerbot.bots.backfill import BackfillLedger
     from peerbot.bots.secrets import require_env
 
     settings = _settings()
@@ -217,7 +219,7 @@ def backfill_discord(
             report = asyncio.run(
                 backfill_discord(
                     settings,
-                    store,
+                    BackfillLedger(settings, store),
                     channel_id,
                     token=token,
                     api_base=os.environ.get(API_URL_ENV),

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from peerbot.adapters.discord_backfill import backfill_discord
+from peerbot.bots.backfill import BackfillLedger
 from peerbot.bots.state import StateStore
 from tests.adapters import discord_payloads as p
 from tests.adapters.fake_discord import ALICE, FORUM, world_guild
@@ -56,7 +57,9 @@ async def test_backfill_reads_active_and_archived_posts_through_a_rate_limit(tmp
     settings = make_settings(tmp_path)
     store = StateStore(settings.state_url)
     try:
-        report = await backfill_discord(settings, store, int(FORUM), token="t", api_base=fake.api_base, page_size=5)
+        report = await backfill_discord(
+            settings, BackfillLedger(settings, store), int(FORUM), token="t", api_base=fake.api_base, page_size=5
+        )
     finally:
         await fake.stop()
     assert report.threads == 23 and report.pages == 5

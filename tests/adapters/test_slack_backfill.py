@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from peerbot.bots import app as wiring
+from peerbot.bots.backfill import BackfillLedger
 from peerbot.bots.state import StateStore
 from tests.adapters.fake_slack import ASKER, BOT_TOKEN, PUBLIC_HELP
 from tests.adapters.fake_slack_workspace import HELPER, OTHER_BOT, PEER, SlackWorkspace
@@ -50,7 +51,9 @@ async def test_backfill_pages_through_history_and_waits_out_a_rate_limit(tmp_pat
     settings = make_settings(tmp_path)
     store = StateStore(settings.state_url)
     try:
-        report = await backfill_slack(web_client(BOT_TOKEN, ws.base_url), settings, store, "#chelp", page_size=7)
+        report = await backfill_slack(
+            web_client(BOT_TOKEN, ws.base_url), settings, BackfillLedger(settings, store), "#chelp", page_size=7
+        )
     finally:
         await ws.close()
     assert report.pages == 5 and report.threads == 24
