@@ -37,7 +37,6 @@ COVERAGE_LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 TARGET_PRECISION = 0.85
 PEERBOT = "peerbot (hybrid, calibrator fit on train)"
 BASELINES = ("BM25 only (bm25s)", "dense only (ST fp32 + FAISS flat)", "rapidfuzz only")
-PROTOTYPE = "prototype: peerbot on int8 embedder"
 SELF_CALIBRATED = "peerbot, self-calibrated gate (no labels)"
 FUSION = "BM25 + dense fusion (0.4/0.6 min-max)"
 RANKING_ONLY = Thresholds(answer=1.0, suggest=1.0)  # fusion scores are relative (min-max per query)
@@ -128,7 +127,6 @@ def run_quality(
     embedder: Embedder,
     thresholds: Thresholds,
     configured: Calibrator | None = None,
-    prototype: Embedder | None = None,
     log: Log = print,
 ) -> dict[str, Any]:
     train, dev = load_dataset(data, "train"), load_dataset(data, "dev")
@@ -201,13 +199,6 @@ def run_quality(
     for name, retriever, gate_thresholds, gate in systems:
         results.append(_system(name, dev, retriever, gate_thresholds, gate))
         log(f"quality: {name}: MRR@10 {results[-1]['mrr10']:.3f}")
-    if prototype is not None:
-        with tempfile.TemporaryDirectory(prefix="peerbot-bench-") as tmp:
-            started = time.perf_counter()
-            kb8 = index_corpus(dev, prototype, Path(tmp))
-            log(f"quality: prototype indexed {len(kb8)} entries in {time.perf_counter() - started:.1f} s")
-        retriever8 = HybridRetriever(kb8, prototype, _fit_calibrator(train, prototype, kb8))
-        results.append(_system(PROTOTYPE, dev, retriever8, thresholds, answer_gate))
     return {
         "dataset": str(data),
         "split": dev.split,

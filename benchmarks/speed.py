@@ -1,7 +1,8 @@
 """Speed: question-to-decision latency, batch throughput, peak RSS per index size, build throughput.
 
-Each size is built once (synthetic entries, random unit vectors) and then served by three fresh processes
-(peerbot, the naive pipeline, the prototype), so each peak RSS is that pipeline's alone. Queries are real
+Each size is built once (synthetic entries, random unit vectors, the core's layout: IVF + 8-bit codes from
+`IndexLayout.ivf_from` on) and then served by two fresh processes (peerbot, the naive pipeline), so each peak
+RSS is that pipeline's alone. Queries are real
 questions through the real embedder.
 """
 
@@ -16,9 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.prototype import fast_index
 from peerbot.indexer.build import build_index, collect_entries
-from peerbot.indexer.publish import publish
 from peerbot.indexer.sources.beir import BeirThreadSource
 from peerbot.indexer.trust import TrustPolicy
 from peerbot.knowledge.base import flat_index
@@ -62,7 +61,6 @@ def run_sizes(
     batch: int = 64,
     passes: int = 2,
     incremental: int = 3,
-    prototype: bool = True,
     log: Log = print,
 ) -> list[dict[str, Any]]:
     results = []
@@ -86,14 +84,12 @@ def run_sizes(
                     "mode": "build",
                     "size": size,
                     "dimension": dimension,
-                    "prototype": prototype,
                     "vocabulary_corpus": str(vocabulary_corpus) if vocabulary_corpus else None,
                 }
             )
             log(f"speed {size:>9,}: built in {time.perf_counter() - started:.0f} s")
-            modes = ["serve", "naive", *(["prototype"] if prototype else [])]
-            for mode in modes:
-                spec = {**common, "mode": mode, "incremental": incremental if size <= 100_000 else 1}
+            for mode in ("serve", "naive"):
+                spec = {**common, "mode": mode, "incremental": incremental}
                 row["peerbot" if mode == "serve" else mode] = result = run_worker(spec)
                 best = result["latency"]["best_of_passes"]
                 log(
@@ -108,12 +104,11 @@ def run_sizes(
 def build_throughput(
     corpus: Path,
     embedder: Embedder,
-    prototype: Embedder | None,
     limit: int | None = None,
     rounds: int = 2,
     log: Log = print,
 ) -> dict[str, Any]:
-    """Entries/s of a full build from real threads: peerbot's build_index, the naive pipeline, the prototype.
+    """Entries/s of a full build from real threads: peerbot's build_index and the naive pipeline.
 
     The pipelines take turns for `rounds` rounds; each keeps its least disturbed (fastest) round.
     """
@@ -128,9 +123,7 @@ def build_throughput(
         source = BeirThreadSource(source_path, name="bench")
         entries = collect_entries([source], TrustPolicy()).entries
         texts = [e.question_text for e in entries]
-        for warm in (embedder, prototype):
-            if warm is not None:
-                warm.embed(texts[:8])
+        embedder.embed(texts[:8])
         for round_ in range(max(rounds, 1)):
             started = time.perf_counter()
             flat_index(embedder.embed(texts))
@@ -139,15 +132,6 @@ def build_throughput(
             report = build_index([source], TrustPolicy(), embedder, Path(tmp) / f"peerbot-{round_}")
             runs.setdefault(PEERBOT_BUILD, []).append(report.seconds)
 
-            if prototype is not None:
-                started = time.perf_counter()
-                collected = collect_entries([source], TrustPolicy()).entries
-                vectors = prototype.embed([e.question_text for e in collected])
-                fast_index(vectors)  # flat below 50k entries, so publish's flat index is the same
-                publish(Path(tmp) / f"prototype-{round_}", collected, vectors, model=prototype.name)
-                runs.setdefault("prototype (int8, one length-sorted call, publish)", []).append(
-                    time.perf_counter() - started
-                )
             log(f"build: round {round_ + 1} of {rounds} done")
         _append_new_thread(source_path, entries[0].thread_id)
         report = build_index([source], TrustPolicy(), embedder, Path(tmp) / f"peerbot-{max(rounds, 1) - 1}")

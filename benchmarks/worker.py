@@ -1,8 +1,8 @@
 """One measurement in a fresh process, so its peak RSS is its own: `python -m benchmarks.worker SPEC OUT`.
 
 SPEC is a JSON object with "mode": build (synthetic entries -> a published index version), serve (peerbot:
-HybridRetriever + decide), naive (sentence-transformers fp32 + IndexFlatIP, top cosine as the gate) or
-prototype (the changes proposed in benchmarks/prototype.py). OUT receives the JSON result.
+read_current + KnowledgeBase + HybridRetriever + decide) or naive (sentence-transformers fp32 + IndexFlatIP,
+top cosine as the gate). OUT receives the JSON result.
 """
 
 from __future__ import annotations
@@ -16,9 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-PROTOTYPE_INDEX = "prototype.faiss"
-PROTOTYPE_BM25 = "prototype-bm25"
 
 
 def load_average() -> float:
@@ -84,7 +81,7 @@ def build(spec: dict[str, Any]) -> dict[str, Any]:
     vectors = synthetic.unit_vectors(size, int(spec["dimension"]), seed)
     generate = time.perf_counter() - started
     started = time.perf_counter()
-    version = publish(directory, entries, vectors, model=spec["model"], extra={"sources": ["synthetic"]})
+    version = publish(directory, entries, vectors, model=spec["model"], extra={"sources": ["synthetic"]})  # core layout
     publish_seconds = time.perf_counter() - started
     out: dict[str, Any] = {
         "size": size,
@@ -95,31 +92,21 @@ def build(spec: dict[str, Any]) -> dict[str, Any]:
         "vectors_mb": round(vectors.nbytes / 2**20, 1),
         "files_mb": round(sum(f.stat().st_size for f in (directory / "versions" / version).iterdir()) / 2**20, 1),
     }
-    if spec.get("prototype"):
-        import faiss
-
-        from benchmarks.prototype import fast_index, save_bm25
-
-        started = time.perf_counter()
-        faiss.write_index(fast_index(vectors), str(directory / PROTOTYPE_INDEX))
-        save_bm25([e.question_text for e in entries], directory / PROTOTYPE_BM25)
-        out["prototype_index_s"] = round(time.perf_counter() - started, 2)
-        out["prototype_index_mb"] = round(
-            sum(f.stat().st_size for f in [directory / PROTOTYPE_INDEX, *(directory / PROTOTYPE_BM25).iterdir()])
-            / 2**20,
-            1,
-        )
+    manifest = json.loads((directory / "versions" / version / "manifest.json").read_text(encoding="utf-8"))
+    out["search"] = manifest.get("search")
     return out
 
 
-def _read_entries(directory: Path) -> tuple[list[Any], Path]:
+def _read_entries(directory: Path) -> tuple[list[Any], np.ndarray]:
+    """What the naive pipeline keeps: every entry parsed, every vector in float32 (for its own FlatIP)."""
     from peerbot.knowledge.entries import KnowledgeEntry
-    from peerbot.knowledge.index_files import ENTRIES, VERSIONS, current_version, sha256_file
+    from peerbot.knowledge.index_files import ENTRIES, STORED, VERSIONS, current_version, sha256_file
 
     folder = directory / VERSIONS / str(current_version(directory))
     sha256_file(folder / ENTRIES)  # the checksum the real load does, so load times compare
     with (folder / ENTRIES).open(encoding="utf-8") as handle:
-        return [KnowledgeEntry.from_dict(json.loads(line)) for line in handle if line.strip()], folder
+        entries = [KnowledgeEntry.from_dict(json.loads(line)) for line in handle if line.strip()]
+    return entries, np.load(folder / STORED).astype(np.float32)
 
 
 def _batch_qps(run_batch: Callable[[list[str]], object], queries: list[str], size: int) -> float:
@@ -130,66 +117,60 @@ def _batch_qps(run_batch: Callable[[list[str]], object], queries: list[str], siz
 
 
 def serve(spec: dict[str, Any]) -> dict[str, Any]:
-    """peerbot (mode serve) or the prototype (mode prototype): load the index, answer, decide."""
-    from benchmarks.prototype import DiskKnowledgeBase, QuantizedEmbedder, prepare
+    """peerbot as a bot serves: load the model and the index version, answer, decide; the cold start is the
+    time from here to the first decision."""
     from peerbot.bots.evaluation import PUBLIC, K
     from peerbot.bots.policy import Thresholds, decide
     from peerbot.knowledge.base import KnowledgeBase
     from peerbot.knowledge.calibrator import Calibrator
-    from peerbot.knowledge.embedder import Embedder, load_embedder
-    from peerbot.knowledge.index_files import ENTRIES, VERSIONS, current_version, read_current, sha256_file
+    from peerbot.knowledge.embedder import load_embedder
+    from peerbot.knowledge.index_files import read_current
     from peerbot.knowledge.retriever import HybridRetriever
 
-    mode = spec["mode"]
     memory: dict[str, dict[str, float]] = {"start": memory_mb()}
     directory = Path(spec["dir"])
-    started = time.perf_counter()
-    hashing = spec["model"].startswith("hashing-")
-    embedder: Embedder = (
-        load_embedder(spec["model"]) if mode == "serve" or hashing else QuantizedEmbedder(spec["model"])
-    )
-    model_s = time.perf_counter() - started
+    cold = time.perf_counter()
+    embedder = load_embedder(spec["model"])
+    model_s = time.perf_counter() - cold
     memory["model"] = memory_mb()
     started = time.perf_counter()
-    if mode == "serve":
-        loaded = read_current(directory, model=embedder.name, dimension=embedder.dimension)
-        memory["entries_and_vectors"] = memory_mb()
-        kb = KnowledgeBase.from_loaded(loaded)
-        del loaded
-    else:
-        import faiss
-
-        folder = directory / VERSIONS / str(current_version(directory))
-        sha256_file(folder / ENTRIES)  # the checksum the real load does, so load times compare
-        index = prepare(faiss.read_index(str(directory / PROTOTYPE_INDEX)))
-        kb = DiskKnowledgeBase.open(folder / ENTRIES, index, directory / PROTOTYPE_BM25)
-        memory["entries_and_vectors"] = memory_mb()
+    loaded = read_current(directory, model=embedder.name, dimension=embedder.dimension)
+    memory["entries_and_vectors"] = memory_mb()
+    kb = KnowledgeBase.from_loaded(loaded)
+    del loaded
     load_s = time.perf_counter() - started
     memory["loaded"] = memory_mb()  # + BM25
     calibrator = Calibrator.load(Path(spec["calibrator"]))
-    retriever = HybridRetriever(kb, embedder, calibrator)  # the prototype's partial-sort candidates are core now
+    retriever = HybridRetriever(kb, embedder, calibrator)
     thresholds = Thresholds(**spec["thresholds"])
 
     def answer(text: str) -> object:
         return decide(retriever.retrieve(text, PUBLIC, K), thresholds)
 
+    def answer_batch(texts: list[str]) -> list[object]:
+        return [decide(matches, thresholds) for matches in retriever.retrieve_many(texts, PUBLIC, K)]
+
     queries = spec["queries"]
-    timed(answer, queries[:3])  # warm-up
+    answer(queries[0])
+    cold_start_s = time.perf_counter() - cold
+    timed(answer, queries[1:3])  # warm-up
     latency = latencies(answer, latency_queries(spec), int(spec.get("passes", 1)))
     stages = _stages(kb, embedder, answer, queries[: int(spec.get("stage_queries", 20))])
-    qps = _batch_qps(lambda batch: [answer(t) for t in batch], queries, int(spec["batch"]))
+    qps = _batch_qps(answer_batch, queries, int(spec["batch"]))
     memory["served"] = memory_mb()
     out: dict[str, Any] = {
-        "mode": mode,
+        "mode": "serve",
         "size": len(kb),
+        "search": kb.manifest.get("search"),
         "model_s": round(model_s, 2),
         "load_s": round(load_s, 2),
+        "cold_start_s": round(cold_start_s, 2),
         "latency": latency,
         "stages_p50_ms": stages,
         "batch_qps": qps,
         "memory": memory,
     }
-    if mode == "serve" and spec.get("incremental"):
+    if spec.get("incremental"):
         out["incremental"] = _incremental(kb, embedder, int(spec["incremental"]))
     return out
 
@@ -219,18 +200,22 @@ def _stages(kb: Any, embedder: Any, answer: Callable[[str], object], queries: li
 
 
 def _incremental(kb: Any, embedder: Any, count: int) -> dict[str, float]:
-    """Adding accepted answers one by one, as bots/capture.py does: embed, then KnowledgeBase.with_added."""
+    """Adding accepted answers one by one, as bots/capture.py does: embed, then KnowledgeBase.with_added (the
+    added segment), each served at once: the next search finds it."""
     from dataclasses import replace
 
     seconds = []
     for i in range(count):
         entry = replace(kb.entries[i], id=f"captured-{i}", thread_id=f"captured-{i}")
         started = time.perf_counter()
-        kb = kb.with_added([entry], embedder.embed([entry.question_text]))
+        vector = embedder.embed([entry.question_text])
+        kb = kb.with_added([entry], vector)
         seconds.append(time.perf_counter() - started)
+        found, _ = kb.dense(vector[0], 1)
+        assert kb.entries[int(found[0])].id == entry.id, "an added entry was not served at once"
     return {
         "adds": count,
-        "s_per_add": round(float(np.median(seconds)), 3),
+        "s_per_add": round(float(np.median(seconds)), 4),
         "entries_per_s": round(1 / float(np.median(seconds)), 2),
     }
 
@@ -243,7 +228,6 @@ def naive(spec: dict[str, Any]) -> dict[str, Any]:
     from peerbot.bots.policy import decide
     from peerbot.knowledge.embedder import load_embedder
     from peerbot.knowledge.entries import Match
-    from peerbot.knowledge.index_files import VECTORS
 
     memory: dict[str, dict[str, float]] = {"start": memory_mb()}
     started = time.perf_counter()
@@ -251,8 +235,10 @@ def naive(spec: dict[str, Any]) -> dict[str, Any]:
     model_s = time.perf_counter() - started
     memory["model"] = memory_mb()
     started = time.perf_counter()
-    entries, folder = _read_entries(Path(spec["dir"]))
-    index = faiss.read_index(str(folder / VECTORS))
+    entries, vectors = _read_entries(Path(spec["dir"]))
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    del vectors
     load_s = time.perf_counter() - started
     memory["loaded"] = memory_mb()
 
@@ -285,7 +271,6 @@ def naive(spec: dict[str, Any]) -> dict[str, Any]:
 MODES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "build": build,
     "serve": serve,
-    "prototype": serve,
     "naive": naive,
 }
 

@@ -28,6 +28,7 @@ from peerbot.indexer.sources.base import Source
 from peerbot.indexer.sources.jsonl import JsonlThreadSource
 from peerbot.indexer.sources.registry import SOURCE_TYPES
 from peerbot.indexer.trust import TrustPolicy
+from peerbot.knowledge.ann import IndexLayout
 from peerbot.knowledge.base import KnowledgeBase
 from peerbot.knowledge.calibrator import DEFAULT_PATH, Calibrator
 from peerbot.knowledge.embedder import Embedder, load_embedder
@@ -116,6 +117,7 @@ def reindex(
         progress=progress,
         only_these_sources=only is not None,
         max_drop_share=None if force else settings.index.max_drop_share,
+        layout=IndexLayout(ivf_from=settings.index.ivf_from, nprobe=settings.index.nprobe),
     )
     ship_index(settings, report.version, store)
     if settings.scope.enabled:  # learnt from every thread of every source, trusted or not

@@ -113,10 +113,9 @@ def with_captured(kb: KnowledgeBase, path: Path, policy: TrustPolicy, embedder: 
     captured must not drop it when it is swapped in."""
     if not path.exists():
         return kb
-    have = {e.id for e in kb.entries}
     source = JsonlThreadSource(path, name=SOURCE_NAME)
     entries = [e for t in source.threads() if (e := policy.entry_for(t, SOURCE_NAME)) is not None]
-    missing = list({e.id: e for e in entries if e.id not in have}.values())
+    missing = list({e.id: e for e in entries if kb.find(e.id) is None}.values())  # by id: no scan of the index
     if not missing:
         return kb
     return kb.with_added(missing, embedder.embed([e.question_text for e in missing]))

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from peerbot.errors import ConfigError
 from peerbot.indexer.sources.registry import SOURCE_TYPES
+from peerbot.knowledge.ann import IndexLayout
 from peerbot.knowledge.embedder import DEFAULT_MODEL
 
 CONFIG_ENV = "PEERBOT_CONFIG"
@@ -37,6 +38,8 @@ class IndexSettings(_Section):
     keep_versions: int = Field(3, ge=1)
     max_drop_share: float = Field(0.3, ge=0.0, le=1.0)  # a build losing more of the entries is refused (--force)
     publish_to: Literal["disk", "database"] = "disk"  # database: versions travel to replicas through the state store
+    ivf_from: int = Field(IndexLayout().ivf_from, ge=1)  # from this many entries on: IVF + 8-bit codes, not flat
+    nprobe: int = Field(IndexLayout().nprobe, ge=1)  # IVF lists searched per question
 
 
 class SourceSettings(_Section):

@@ -15,6 +15,7 @@ from peerbot.errors import IndexProblem
 from peerbot.indexer.publish import build_lock, publish
 from peerbot.indexer.sources.base import Source, SourceProblem
 from peerbot.indexer.trust import TrustPolicy
+from peerbot.knowledge.ann import IndexLayout
 from peerbot.knowledge.embedder import Embedder
 from peerbot.knowledge.entries import KnowledgeEntry
 from peerbot.knowledge.index_files import LoadedIndex, read_current
@@ -131,7 +132,7 @@ def embed_incrementally(
     """Vectors for entries, reusing the previous version's for unchanged question texts; and how many were new."""
     known: dict[str, np.ndarray] = {}
     if previous is not None and previous.vectors.ntotal:
-        stored = previous.vectors.reconstruct_n(0, previous.vectors.ntotal)
+        stored = previous.stored_vectors()
         known = {text_key(e): stored[i] for i, e in enumerate(previous.entries)}
     vectors = np.zeros((len(entries), embedder.dimension), dtype=np.float32)
     missing = []
@@ -158,11 +159,13 @@ def build_index(
     progress: Progress | None = None,
     only_these_sources: bool = False,
     max_drop_share: float | None = None,
+    layout: IndexLayout | None = None,
 ) -> BuildReport:
     """Build and publish a new index version; the previous one keeps serving until the switch.
 
     Unchanged questions reuse their stored embeddings. With only_these_sources, the previous version's
-    entries from other sources are kept as they are (`peerbot index --source NAME`). A build that drops
+    entries from other sources are kept as they are (`peerbot index --source NAME`). layout: flat or IVF
+    (config `[index] ivf_from`, `nprobe`). A build that drops
     more than max_drop_share of the serving version's entries is refused (ShrinkRefused); None: no limit.
     """
     started = time.perf_counter()
@@ -181,6 +184,7 @@ def build_index(
             vectors,
             model=embedder.name,
             keep=keep,
+            layout=layout,
             extra={"sources": sorted({e.source for e in collected.entries}), "threads": collected.threads},
         )
     before = {e.id: e for e in previous.entries} if previous else {}

@@ -17,19 +17,17 @@ import numpy as np
 
 from peerbot.errors import IndexBusy
 from peerbot.faults import fault_point
-from peerbot.knowledge.base import flat_index
+from peerbot.knowledge.ann import IVF_SQ8, IndexLayout
 from peerbot.knowledge.entries import KnowledgeEntry
 from peerbot.knowledge.index_files import (
     CURRENT,
-    ENTRIES,
     FORMAT,
     MANIFEST,
-    VECTORS,
     VERSIONS,
     current_version,
     list_versions,
     read_version,
-    sha256_file,
+    write_version_files,
 )
 
 
@@ -73,10 +71,9 @@ def publish(
     model: str,
     extra: dict[str, Any] | None = None,
     keep: int = 3,
+    layout: IndexLayout | None = None,
 ) -> str:
     """Write a new immutable version, check it reads back, point CURRENT at it; return its name."""
-    import faiss
-
     if len(entries) != len(vectors):
         raise ValueError(f"{len(vectors)} vectors for {len(entries)} entries")
     root = index_dir / VERSIONS
@@ -85,18 +82,13 @@ def publish(
     staging = root / f".tmp-{uuid.uuid4().hex}"
     staging.mkdir()
     try:
-        faiss.write_index(flat_index(vectors), str(staging / VECTORS))
-        lines = "".join(json.dumps(e.to_dict(), ensure_ascii=False) + "\n" for e in entries)
-        _write_file(staging / ENTRIES, lines.encode("utf-8"))
-        with (staging / VECTORS).open("rb+") as handle:
-            os.fsync(handle.fileno())
+        written = write_version_files(staging, entries, vectors, layout or IndexLayout())
         manifest = {
             "format": FORMAT,
             "model": model,
             "dimension": int(vectors.shape[1]),
-            "count": len(entries),
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "files": {name: sha256_file(staging / name) for name in (VECTORS, ENTRIES)},
+            **written,
             **(extra or {}),
         }
         _write_file(staging / MANIFEST, json.dumps(manifest, indent=2).encode("utf-8"))
@@ -179,27 +171,27 @@ def scrub(index_dir: Path, drop: Callable[[KnowledgeEntry], bool]) -> dict[str, 
     """Rewrite every kept version without the entries `drop` selects (their vectors too), each with a valid
     manifest; oldest first, so a reader falling back from a version being rewritten finds one already clean.
     Returns how many entries each rewritten version lost. Callers hold `build_lock`."""
-    import faiss
-
     removed: dict[str, int] = {}
     for version in list_versions(index_dir):
         folder = index_dir / VERSIONS / version
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        with (folder / ENTRIES).open(encoding="utf-8") as handle:
-            entries = [KnowledgeEntry.from_dict(json.loads(line)) for line in handle if line.strip()]
+        loaded = read_version(index_dir, version, model=manifest["model"], dimension=int(manifest["dimension"]))
+        entries = list(loaded.entries)
         keep = [i for i, entry in enumerate(entries) if not drop(entry)]
         if len(keep) == len(entries):
             continue
-        vectors = faiss.read_index(str(folder / VECTORS))
-        kept = np.asarray(vectors.reconstruct_n(0, vectors.ntotal), dtype="float32")[keep]
-        kept = kept.reshape(len(keep), int(manifest["dimension"]))
+        kept = loaded.stored_vectors()[keep].reshape(len(keep), int(manifest["dimension"]))
+        search = manifest.get("search", {})
+        layout = (  # the version's own layout: flat stays flat, IVF stays IVF
+            IndexLayout(ivf_from=1, nprobe=int(search["nprobe"]))
+            if search.get("kind") == IVF_SQ8
+            else IndexLayout(ivf_from=len(keep) + 1)
+        )
+        del loaded  # its files are replaced below
         staging = index_dir / VERSIONS / f".tmp-{uuid.uuid4().hex}"
         staging.mkdir()
-        faiss.write_index(flat_index(kept), str(staging / VECTORS))
-        lines = "".join(json.dumps(entries[i].to_dict(), ensure_ascii=False) + "\n" for i in keep)
-        _write_file(staging / ENTRIES, lines.encode("utf-8"))
-        files = {name: sha256_file(staging / name) for name in (VECTORS, ENTRIES)}
-        _write_file(staging / MANIFEST, json.dumps({**manifest, "count": len(keep), "files": files}, indent=2).encode())
+        written = write_version_files(staging, [entries[i] for i in keep], kept, layout)
+        _write_file(staging / MANIFEST, json.dumps({**manifest, **written}, indent=2).encode())
         old = index_dir / VERSIONS / f".tmp-old-{uuid.uuid4().hex}"  # a leftover if we die: removed next publish
         os.replace(folder, old)
         os.replace(staging, folder)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
@@ -55,8 +56,30 @@ class HybridRetriever:
         self.kb = kb
 
     def retrieve(self, text: str, audience: Audience, top_k: int = 5) -> list[Match]:
+        return self.retrieve_many([text], audience, top_k)[0]
+
+    def retrieve_many(self, texts: Sequence[str], audience: Audience, top_k: int = 5) -> list[list[Match]]:
+        """`retrieve` for many questions in one call: one embedding batch and one FAISS search for all."""
         kb = self.kb
-        positions, rows, details = self._prepare(kb, text, audience)
+        asked = [i for i, t in enumerate(texts) if t.strip()]
+        out: list[list[Match]] = [[] for _ in texts]
+        if not len(kb) or not asked:
+            return out
+        queries = self.embedder.embed([texts[i] for i in asked])
+        dense = kb.dense_many(queries, self.candidates, audience)
+        for row, i in enumerate(asked):
+            prepared = self._prepare_one(kb, texts[i], queries[row], (dense[0][row], dense[1][row]), audience)
+            out[i] = self._rank(kb, *prepared, top_k)
+        return out
+
+    def _rank(
+        self,
+        kb: KnowledgeBase,
+        positions: list[int],
+        rows: np.ndarray,
+        details: list[dict[str, object]],
+        top_k: int,
+    ) -> list[Match]:
         if not positions:
             return []
         if self.calibrator is None:
@@ -74,7 +97,12 @@ class HybridRetriever:
 
         exclude: positions kept out of the candidates, as if they were not indexed (leave-one-out).
         """
-        positions, rows, _ = self._prepare(self.kb, text, audience, exclude)
+        kb = self.kb
+        if not len(kb) or not text.strip():
+            return [], np.zeros((0, len(FEATURES)))
+        query = self.embedder.embed([text])[0]
+        dense = kb.dense(query, self.candidates, audience)
+        positions, rows, _ = self._prepare_one(kb, text, query, dense, audience, exclude)
         return positions, rows.reshape(-1, len(FEATURES))
 
     def rerank(self, text: str, thread_ids: list[str], audience: Audience, by: str = "score") -> list[str]:
@@ -98,34 +126,33 @@ class HybridRetriever:
         ranked = list(dict.fromkeys(ranked))
         return ranked + [t for t in thread_ids if t not in set(ranked)]
 
-    def _prepare(
-        self, kb: KnowledgeBase, text: str, audience: Audience, exclude: frozenset[int] = frozenset()
+    def _prepare_one(
+        self,
+        kb: KnowledgeBase,
+        text: str,
+        query: np.ndarray,
+        dense: tuple[np.ndarray, np.ndarray],
+        audience: Audience,
+        exclude: frozenset[int] = frozenset(),
     ) -> tuple[list[int], np.ndarray, list[dict[str, object]]]:
-        if not len(kb) or not text.strip():
-            return [], np.zeros((0, len(FEATURES))), []
-        query = self.embedder.embed([text])[0]
-        bm25 = kb.bm25.scores(text)
-        positions, cosines = self._candidates(kb, query, bm25, audience)
-        if exclude:
-            kept = [i for i, p in enumerate(positions) if p not in exclude]
-            positions, cosines = [positions[i] for i in kept], cosines[kept]
-        if not positions:
-            return [], np.zeros((0, len(FEATURES))), []
-        rows, details = self._features(kb, text, positions, cosines, bm25[positions])
-        return positions, rows, details
+        """Candidates (the dense ones given, the BM25 ones found here) and their feature rows.
 
-    def _candidates(
-        self, kb: KnowledgeBase, query: np.ndarray, bm25: np.ndarray, audience: Audience
-    ) -> tuple[list[int], np.ndarray]:
-        oversample = 4 if kb.has_private else 1
-        ids, _ = kb.dense(query, self.candidates * oversample)
-        lexical = top_positive(bm25, self.candidates * oversample)
+        Both searches skip what the audience may not see (FAISS ID selector, BM25 scores zeroed), so every
+        candidate counts; the entry check after them is a second guard."""
+        bm25 = kb.bm25.scores(text)
+        excluded = kb.excluded(audience)
+        if len(excluded):
+            bm25[excluded] = 0.0
+        lexical = top_positive(bm25, self.candidates)
         seen: dict[int, None] = {}
-        for p in [*ids.tolist(), *lexical.tolist()]:
-            if audience.may_see(kb.entries[p]):
+        for p in [*dense[0].tolist(), *lexical.tolist()]:
+            if p not in exclude and audience.may_see(kb.entries[p]):
                 seen[int(p)] = None
         positions = list(seen)
-        return positions, kb.cosines(query, positions)
+        if not positions:
+            return [], np.zeros((0, len(FEATURES))), []
+        rows, details = self._features(kb, text, positions, kb.cosines(query, positions), bm25[positions])
+        return positions, rows, details
 
     def _features(
         self,
@@ -191,7 +218,7 @@ class DenseRetriever:
         if not len(self.kb) or not text.strip():
             return []
         query = self.embedder.embed([text])[0]
-        ids, cosines = self.kb.dense(query, top_k * (4 if self.kb.has_private else 1))
+        ids, cosines = self.kb.dense(query, top_k, audience)
         matches = [
             Match(
                 entry=inert_entry(self.kb.entries[p]),
