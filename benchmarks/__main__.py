@@ -19,6 +19,7 @@ from benchmarks.speed import REPO, build_throughput, run_sizes
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "qatarliving-train"
 RESULTS = Path(__file__).resolve().parent / "results"
 FULL_SIZES = (1_000, 100_000, 1_000_000)
+RECALL_TEXTS, RECALL_TEXTS_QUICK = 3_000, 1_000  # real texts embedded for the recall check (cached)
 QUICK_SIZES = (10_000,)
 FALLBACK_QUERIES = [
     "how do I renew my residence permit",
@@ -73,7 +74,8 @@ def recall_report(embedder: Any, data: Path, quick: bool, log: Any) -> dict[str,
 
     dirs = [d for d in (data, data.parent / "stackexchange-meta-dev") if (d / "corpus.jsonl").exists()]
     started = time.perf_counter()
-    rows = recall_curve(embedder, dirs, (4, 8, 16, IndexLayout().nprobe, 48), limit=2_000 if quick else None)
+    limit = RECALL_TEXTS_QUICK if quick else RECALL_TEXTS
+    rows = recall_curve(embedder, dirs, (4, 8, 16, IndexLayout().nprobe, 48), limit=limit)
     log(f"recall: {rows[-1].entries} real embeddings, {time.perf_counter() - started:.0f} s")
     return {
         "k": K,

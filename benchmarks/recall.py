@@ -6,7 +6,9 @@ development sets (thread questions and their answers) with the real model and as
 
 from __future__ import annotations
 
+import hashlib
 import json
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,7 @@ from peerbot.knowledge.embedder import Embedder
 
 K = 30  # the retriever's dense candidates
 TEXT_CHARS = 300  # texts are cut here: the recall of the layout, not of long inputs, is measured
+CACHE = Path(tempfile.gettempdir()) / "peerbot-bench-embeddings"  # real embeddings, by model and texts
 
 
 def corpus_texts(data_dirs: Sequence[Path], limit: int | None = None) -> list[str]:
@@ -78,11 +81,24 @@ def recall_curve(
     lists: Sequence[int | None] = (None, ivf_lists(1_000_000)),
 ) -> list[Recall]:
     """Recall@K of the IVF layout for each list count and nprobe, on the real corpora's embeddings."""
-    vectors = embedder.embed(corpus_texts(data_dirs, limit))
-    queries = embedder.embed(query_texts(data_dirs))
+    vectors = cached_embeddings(embedder, corpus_texts(data_dirs, limit))
+    queries = cached_embeddings(embedder, query_texts(data_dirs))
     return [
         recall_at_k(vectors, queries, IndexLayout(nprobe=n), lists=count)
         for count in lists
-        if count is None or count * 4 <= len(vectors)
+        if count is None or count * 2 <= len(vectors)
         for n in nprobes
     ]
+
+
+def cached_embeddings(embedder: Embedder, texts: Sequence[str], cache: Path = CACHE) -> np.ndarray:
+    """The embeddings of texts, kept in `cache` by model and texts: embedding thousands of real texts takes
+    minutes on a small machine, and a rerun measures the same vectors."""
+    digest = hashlib.sha256("\x00".join([embedder.name, *texts]).encode("utf-8")).hexdigest()[:20]
+    path = cache / f"{digest}.npy"
+    if path.exists():
+        return np.load(path)
+    vectors = embedder.embed(list(texts))
+    cache.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors

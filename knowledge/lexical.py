@@ -46,12 +46,18 @@ class Bm25Index:
     @classmethod
     def load(cls, directory: Path, size: int, avgdl: float) -> Bm25Index:
         """The index `save` wrote: score matrices memory-mapped, nothing tokenised again."""
+        if size == 0:
+            return cls([])
         self = cls.__new__(cls)
         self._size, self.avgdl = size, avgdl
         self._bm25 = bm25s.BM25.load(str(directory), mmap=True, show_progress=False)
         return self
 
     def save(self, directory: Path) -> None:
+        if self._size == 0:  # bm25s cannot save an empty index; nothing to load back either
+            directory.mkdir(parents=True, exist_ok=True)
+            (directory / "empty").write_text("no documents\n", encoding="utf-8")
+            return
         self._bm25.save(str(directory), show_progress=False)
 
     def __len__(self) -> int:

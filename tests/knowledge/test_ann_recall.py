@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.recall import corpus_texts, query_texts, recall_at_k
+from benchmarks.recall import cached_embeddings, corpus_texts, query_texts, recall_at_k
 from peerbot.indexer.publish import publish
 from peerbot.knowledge.ann import IVF_SQ8, IndexLayout
 from peerbot.knowledge.base import KnowledgeBase
@@ -31,7 +31,7 @@ def real() -> tuple[list[str], np.ndarray, np.ndarray]:
         pytest.skip(f"needs the development set at {DATA} (real texts for real embeddings)")
     embedder = load_embedder("all-MiniLM-L6-v2")
     texts = corpus_texts([DATA], limit=TEXTS)
-    return texts, embedder.embed(texts), embedder.embed(query_texts([DATA]))
+    return texts, cached_embeddings(embedder, texts), cached_embeddings(embedder, query_texts([DATA]))
 
 
 def test_recall_at_30_of_the_default_layout_is_at_least_098_of_flat(
