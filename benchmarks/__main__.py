@@ -75,7 +75,7 @@ def recall_report(embedder: Any, data: Path, quick: bool, log: Any) -> dict[str,
     dirs = [d for d in (data, data.parent / "stackexchange-meta-dev") if (d / "corpus.jsonl").exists()]
     started = time.perf_counter()
     limit = RECALL_TEXTS_QUICK if quick else RECALL_TEXTS
-    rows = recall_curve(embedder, dirs, (4, 8, 16, IndexLayout().nprobe, 48), limit=limit)
+    rows = recall_curve(embedder, dirs, sorted({8, 16, 32, IndexLayout().nprobe, 128}), limit=limit)
     log(f"recall: {rows[-1].entries} real embeddings, {time.perf_counter() - started:.0f} s")
     return {
         "k": K,

@@ -22,7 +22,7 @@ class IndexLayout:
     """How a build lays out the dense index (config `[index] ivf_from`, `nprobe`)."""
 
     ivf_from: int = 50_000  # below this many entries the exact flat index is fast enough
-    nprobe: int = 24  # lists searched per question (recall@30 >= 0.98 of flat on real embeddings)
+    nprobe: int = 64  # lists searched per question (recall@30 on real embeddings: benchmarks/recall.py)
 
     def __post_init__(self) -> None:
         if self.ivf_from < 1:

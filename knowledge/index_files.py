@@ -5,7 +5,7 @@
     vectors.faiss      the search structure (knowledge/ann.py: flat, or IVF + 8-bit codes from a size on)
     vectors.f16.npy    every vector in float16, memory-mapped: candidates' cosines, reuse by the next build
     entries.jsonl      one entry a line;  offsets.npy: where each line starts (entries read by offset)
-    bm25/              the BM25 index (bm25s), memory-mapped at load instead of re-tokenising every entry
+    bm25.*             the BM25 index (bm25s), memory-mapped at load instead of re-tokenising every entry
     private.json       positions of the non-public entries by channel (searches skip what an audience may not see)
     ids.npy            (hash of id, position) sorted: an entry found by id without reading the others
 Versions written before the last four existed still load (their entries parsed, BM25 rebuilt).
@@ -40,7 +40,6 @@ VECTORS = "vectors.faiss"
 ENTRIES = "entries.jsonl"
 STORED = "vectors.f16.npy"
 OFFSETS = "offsets.npy"
-BM25 = "bm25"
 PRIVATE = "private.json"
 IDS = "ids.npy"
 PrivateMap = dict[str | None, np.ndarray]  # channel -> positions of its non-public entries
@@ -96,10 +95,10 @@ def write_version_files(
     np.save(folder / OFFSETS, line_offsets(lines))
     np.save(folder / IDS, id_table([e.id for e in entries]))
     bm25 = Bm25Index([e.question_text for e in entries])
-    bm25.save(folder / BM25)
+    bm25.save(folder)
     private = [[channel, p.tolist()] for channel, p in private_map(entries).items()]
     (folder / PRIVATE).write_text(json.dumps(private), encoding="utf-8")
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.name != MANIFEST)  # flat: shipping copies files
     for path in files:
         with path.open("rb+") as handle:
             os.fsync(handle.fileno())
@@ -107,7 +106,7 @@ def write_version_files(
         "count": len(entries),
         "search": description,
         "bm25": {"avgdl": bm25.avgdl},
-        "files": {str(p.relative_to(folder)): sha256_file(p) for p in files},
+        "files": {p.name: sha256_file(p) for p in files},
     }
 
 
@@ -176,7 +175,7 @@ def read_version(index_dir: Path, version: str, *, model: str, dimension: int) -
         bm25, private = None, None
         if (folder / OFFSETS).exists():
             entries = DiskEntries(folder / ENTRIES, np.load(folder / OFFSETS))
-            bm25 = Bm25Index.load(folder / BM25, len(entries), float(manifest["bm25"]["avgdl"]))
+            bm25 = Bm25Index.load(folder, len(entries), float(manifest["bm25"]["avgdl"]))
             pairs = json.loads((folder / PRIVATE).read_text(encoding="utf-8"))
             private = {channel: np.asarray(p, dtype=np.int64) for channel, p in pairs}
         else:

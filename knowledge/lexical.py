@@ -26,6 +26,15 @@ def content_words(text: str) -> list[str]:
 
 
 K1, B = 1.5, 0.75  # bm25s's defaults (method "lucene"), which Bm25Index uses
+FILES = {  # bm25s's files, saved beside the other files of an index version (no subfolder)
+    "data_name": "bm25.data.npy",
+    "indices_name": "bm25.indices.npy",
+    "indptr_name": "bm25.indptr.npy",
+    "vocab_name": "bm25.vocab.json",
+    "params_name": "bm25.params.json",
+    "nnoc_name": "bm25.nnoc.npy",
+}
+EMPTY = "bm25.empty"
 
 
 def _tokens(doc: str) -> list[str]:
@@ -50,15 +59,14 @@ class Bm25Index:
             return cls([])
         self = cls.__new__(cls)
         self._size, self.avgdl = size, avgdl
-        self._bm25 = bm25s.BM25.load(str(directory), mmap=True, show_progress=False)
+        self._bm25 = bm25s.BM25.load(str(directory), mmap=True, show_progress=False, **FILES)
         return self
 
     def save(self, directory: Path) -> None:
         if self._size == 0:  # bm25s cannot save an empty index; nothing to load back either
-            directory.mkdir(parents=True, exist_ok=True)
-            (directory / "empty").write_text("no documents\n", encoding="utf-8")
+            (directory / EMPTY).write_text("no documents\n", encoding="utf-8")
             return
-        self._bm25.save(str(directory), show_progress=False)
+        self._bm25.save(str(directory), show_progress=False, **FILES)
 
     def __len__(self) -> int:
         return self._size
