@@ -14,6 +14,7 @@ from peerbot.bots.capture import SOURCE_NAME as CAPTURED
 from peerbot.bots.capture import Capture, with_captured
 from peerbot.bots.config import Settings, SourceSettings
 from peerbot.bots.gate_learning import GateRule, LearnedGate
+from peerbot.bots.curation import StoreCuration
 from peerbot.bots.housekeeping import Housekeeping
 from peerbot.bots.index_shipping import IndexShipping
 from peerbot.bots.live import LiveKnowledge, LiveStoreSource, with_live
@@ -234,7 +235,7 @@ def make_bot(
 ) -> Bot:
     """The bot on the process's one state store (opened here when the caller has none; `Bot.close` closes it)."""
     store = store or open_store(settings, clock)
-    retriever = HybridRetriever(kb, embedder, load_calibrator(settings))
+    retriever = HybridRetriever(kb, embedder, load_calibrator(settings), curation=StoreCuration(store))
 
     async def reindex_and_swap(only: str | None = None) -> BuildReport:
         report = await asyncio.to_thread(reindex, settings, embedder, None, only, store)

@@ -8,7 +8,7 @@ from peerbot.errors import MissingExtra
 
 # extra -> the modules it provides (import names); the chat adapters check their own SDKs when imported
 EXTRAS = {
-    "dashboard": ("fastapi", "uvicorn", "jinja2", "markupsafe", "multipart"),
+    "dashboard": ("fastapi", "uvicorn", "jinja2", "markupsafe", "multipart", "argon2"),
     "postgres": ("psycopg",),
 }
 

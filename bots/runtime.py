@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from peerbot.bots import messages
 from peerbot.bots.conversation import Question, Reply
 from peerbot.bots.notices import Notice
+from peerbot.bots.web_notices import deliver_queued  # answers given in the dashboard's escalation inbox
 
 if TYPE_CHECKING:
     from peerbot.bots.bot import Bot
@@ -88,7 +89,8 @@ async def run_timers(bot: Bot, interval: float = TIMER_INTERVAL_S) -> None:
 
 async def tick(bot: Bot) -> list[Notice]:
     """Serve a newly published index; answer what a dead replica held; prune the store when due; climb the
-    ping ladder and expire stale escalations. The notices go to every registered adapter and are returned."""
+    ping ladder and expire stale escalations; deliver answers given in the dashboard. The notices go to every
+    registered adapter and are returned."""
     if bot.refresher is not None:
         await bot.refresher()
     if bot.live is not None:  # what other replicas learned live
@@ -101,7 +103,7 @@ async def tick(bot: Bot) -> list[Notice]:
     if bot.scheduler is not None:  # [schedule]: refreshes due, one replica at a time
         due += await bot.scheduler.tick()
     await bot.outbox.deliver(due)
-    return notices + due
+    return notices + due + await deliver_queued(bot)
 
 
 async def recover_abandoned(bot: Bot) -> list[Notice]:

@@ -41,6 +41,7 @@ from peerbot.bots.schema import (
     utcnow,
 )
 from peerbot.bots.state_conversation import ConversationQueries
+from peerbot.bots.state_control import ControlQueries
 from peerbot.bots.state_escalations import EscalationQueries
 from peerbot.bots.state_gate import GateQueries
 from peerbot.bots.state_housekeeping import HousekeepingQueries
@@ -130,6 +131,7 @@ class StateStore(
     LiveQueries,
     GateQueries,
     ConversationQueries,
+    ControlQueries,
 ):
     """Durable record of what the bot did; every write is its own short transaction. All SQL lives here and in
     the query mixins (bots/state_*.py); callers get frozen records (bots/schema.py), never rows or sessions."""

@@ -10,6 +10,7 @@ import numpy as np
 
 from peerbot.knowledge.base import KnowledgeBase
 from peerbot.knowledge.calibrator import FEATURES, Calibrator
+from peerbot.knowledge.curation import NOTHING, Curated, CurationSource
 from peerbot.knowledge.embedder import Embedder
 from peerbot.knowledge.entries import Audience, Match
 from peerbot.knowledge.lexical import content_words, title_similarity, word_overlap
@@ -44,6 +45,7 @@ class HybridRetriever:
         embedder: Embedder,
         calibrator: Calibrator | None,
         candidates: int = 30,
+        curation: CurationSource | None = None,
     ) -> None:
         if candidates <= 0:
             raise ValueError(f"candidates must be greater than 0, got {candidates}")
@@ -51,6 +53,7 @@ class HybridRetriever:
         self.embedder = embedder
         self.calibrator = calibrator
         self.candidates = candidates
+        self.curation = curation  # admins' hidden entries and edited answers, read on every query
 
     def swap(self, kb: KnowledgeBase) -> None:
         self.kb = kb
@@ -65,11 +68,14 @@ class HybridRetriever:
         out: list[list[Match]] = [[] for _ in texts]
         if not len(kb) or not asked:
             return out
+        curated = self.curation.current() if self.curation is not None else NOTHING
+        extra = min(len(curated.hidden), self.candidates)  # hidden entries found are dropped: look a little further
         queries = self.embedder.embed([texts[i] for i in asked])
-        dense = kb.dense_many(queries, self.candidates, audience)
+        dense = kb.dense_many(queries, self.candidates + extra, audience)
         for row, i in enumerate(asked):
-            prepared = self._prepare_one(kb, texts[i], queries[row], (dense[0][row], dense[1][row]), audience)
-            out[i] = self._rank(kb, *prepared, top_k)
+            dense_i = (dense[0][row], dense[1][row])
+            prepared = self._prepare_one(kb, texts[i], queries[row], dense_i, audience, hidden=curated.hidden)
+            out[i] = self._rank(kb, *prepared, top_k, curated)
         return out
 
     def _rank(
@@ -79,6 +85,7 @@ class HybridRetriever:
         rows: np.ndarray,
         details: list[dict[str, object]],
         top_k: int,
+        curated: Curated = NOTHING,
     ) -> list[Match]:
         if not positions:
             return []
@@ -88,7 +95,10 @@ class HybridRetriever:
         trust = np.array([kb.entries[p].trust for p in positions])
         scores = probs * (1 - TRUST_WEIGHT + TRUST_WEIGHT * trust)
         order = np.argsort(-scores, kind="stable")[:top_k]
-        return [self._match(kb, positions[i], float(probs[i]), float(scores[i]), rows[i], details[i]) for i in order]
+        return [
+            self._match(kb, positions[i], float(probs[i]), float(scores[i]), rows[i], details[i], curated)
+            for i in order
+        ]
 
     def candidate_features(
         self, text: str, audience: Audience, exclude: frozenset[int] = frozenset()
@@ -134,8 +144,10 @@ class HybridRetriever:
         dense: tuple[np.ndarray, np.ndarray],
         audience: Audience,
         exclude: frozenset[int] = frozenset(),
+        hidden: frozenset[str] = frozenset(),
     ) -> tuple[list[int], np.ndarray, list[dict[str, object]]]:
-        """Candidates (the dense ones given, the BM25 ones found here) and their feature rows.
+        """Candidates (the dense ones given, the BM25 ones found here) and their feature rows; entries the
+        admins hid are never candidates.
 
         Both searches skip what the audience may not see (FAISS ID selector, BM25 scores zeroed), so every
         candidate counts; the entry check after them is a second guard."""
@@ -143,10 +155,10 @@ class HybridRetriever:
         excluded = kb.excluded(audience)
         if len(excluded):
             bm25[excluded] = 0.0
-        lexical = top_positive(bm25, self.candidates)
+        lexical = top_positive(bm25, self.candidates + min(len(hidden), self.candidates))
         seen: dict[int, None] = {}
         for p in [*dense[0].tolist(), *lexical.tolist()]:
-            if p not in exclude and audience.may_see(kb.entries[p]):
+            if p not in exclude and audience.may_see(kb.entries[p]) and (not hidden or kb.entries[p].id not in hidden):
                 seen[int(p)] = None
         positions = list(seen)
         if not positions:
@@ -192,8 +204,9 @@ class HybridRetriever:
         score: float,
         row: np.ndarray,
         detail: dict[str, object],
+        curated: Curated = NOTHING,
     ) -> Match:
-        entry = kb.entries[position]
+        entry = curated.apply(kb.entries[position])
         feats = dict(zip(FEATURES, row.tolist(), strict=True))
         assert self.calibrator is not None
         contrib = self.calibrator.contributions(row)

@@ -25,6 +25,7 @@ from peerbot.bots import app as wiring
 from peerbot.bots.config import Settings, load_settings
 from peerbot.bots.logs import setup_logging
 from peerbot.bots.state import StateStore
+from peerbot.cli_admins import register as register_admins
 from peerbot.errors import UnknownAuthor
 from peerbot.indexer.build import BuildReport
 from peerbot.knowledge.embedder import Embedder
@@ -506,6 +507,9 @@ def superusers_suggest(
     if not out.is_terminal:
         out.width = 200
     out.print(table)
+
+
+register_admins(app, lambda: _settings())
 
 
 class EvalProtocol(StrEnum):

@@ -1,20 +1,25 @@
-"""The FastAPI app: server-rendered pages behind the admin token, CSV exports, the FAQ form."""
+"""The FastAPI app: server-rendered pages behind a login (named accounts with roles, or the setup token), CSV
+exports, the FAQ form; the control room's pages are web_control.py's. Every form carries a CSRF token."""
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, Form, Request
+from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
-from peerbot.bots.dashboard.auth import COOKIE, TokenAuth
+from peerbot.bots.dashboard.auth import COOKIE, LOGIN_COOKIE, TokenAuth
 from peerbot.bots.dashboard.csv_export import to_csv
 from peerbot.bots.dashboard.faq import append_entry, faq_target
+from peerbot.bots.dashboard.forms import actor
 from peerbot.bots.dashboard.service import DashboardData
+from peerbot.bots.dashboard.web_control import add_control_routes
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 OPEN_PATHS = frozenset({"/login"})
@@ -48,7 +53,9 @@ class RequireToken(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         if request.url.path in OPEN_PATHS:
             return await call_next(request)
-        if self.auth.allows(request.headers.get("authorization"), request.cookies.get(COOKIE)):
+        identity = self.auth.identify(request.headers.get("authorization"), request.cookies.get(COOKIE))
+        if identity is not None:
+            request.state.identity = identity
             return await call_next(request)
         wants_page = request.method == "GET" and "text/html" in request.headers.get("accept", "")
         if wants_page and not request.url.path.startswith("/export"):
@@ -62,21 +69,47 @@ def create_app(data: DashboardData, auth: TokenAuth) -> FastAPI:
     app.add_middleware(RequireToken, auth=auth)
     community = data.settings.community.name
 
+    @app.exception_handler(HTTPException)
+    def refused(_: Request, exc: HTTPException) -> Response:
+        return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
+
     def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        return TEMPLATES.TemplateResponse(request, name, {"community": community, **context}, status_code=status)
+        me = getattr(request.state, "identity", None)
+        values = {"community": community, "me": me, "csrf": me.csrf if me else "", **context}
+        return TEMPLATES.TemplateResponse(request, name, values, status_code=status)
+
+    def login_page(request: Request, next: str, error: str | None, status: int = 200) -> HTMLResponse:
+        token = secrets.token_urlsafe(24)
+        response = page(request, "login.html", status, next=_safe_next(next), error=error, login_csrf=token)
+        secure = request.url.scheme == "https"
+        response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/login", secure=secure)
+        return response
 
     @app.get("/login", response_class=HTMLResponse)
     def login_form(request: Request, next: str = "/") -> HTMLResponse:
-        return page(request, "login.html", next=_safe_next(next), error=None)
+        return login_page(request, next, None)
 
     @app.post("/login", response_class=HTMLResponse, response_model=None)
-    def login(request: Request, token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/") -> Response:
-        if not auth.valid_token(token):
-            return page(request, "login.html", 401, next=_safe_next(next), error="That token is not right.")
+    def login(
+        request: Request,
+        name: Annotated[str, Form()] = "",
+        password: Annotated[str, Form()] = "",
+        token: Annotated[str, Form()] = "",
+        csrf: Annotated[str, Form()] = "",
+        next: Annotated[str, Form()] = "/",
+    ) -> Response:
+        expected = request.cookies.get(LOGIN_COOKIE, "")
+        if not (expected and csrf and hmac.compare_digest(csrf.encode(), expected.encode())):
+            return login_page(request, next, "The login form expired: please try again.", 403)
+        identity = auth.login(name, password or token)
+        if identity is None:
+            error = "That name or password is not right." if name.strip() else "That token is not right."
+            return login_page(request, next, error, 401)
         response = RedirectResponse(_safe_next(next), status_code=303)
+        response.delete_cookie(LOGIN_COOKIE, path="/login")
         response.set_cookie(
             COOKIE,
-            auth.sessions.start(),
+            auth.sessions.start(identity.name, identity.role),
             httponly=True,
             samesite="strict",
             secure=request.url.scheme == "https",
@@ -85,7 +118,8 @@ def create_app(data: DashboardData, auth: TokenAuth) -> FastAPI:
         return response
 
     @app.post("/logout")
-    def logout(request: Request) -> Response:
+    def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+        actor(request, csrf, "viewer")
         auth.sessions.end(request.cookies.get(COOKIE))  # the id is revoked on the server, not only forgotten
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE)
@@ -111,7 +145,9 @@ def create_app(data: DashboardData, auth: TokenAuth) -> FastAPI:
         question: Annotated[str, Form()] = "",
         answer: Annotated[str, Form()] = "",
         author: Annotated[str, Form()] = "",
+        csrf: Annotated[str, Form()] = "",
     ) -> HTMLResponse:
+        me = actor(request, csrf, "moderator")
         target = faq_target(data.settings)
         if target is None:
             return page(request, "faq.html", 409, question=question, target=None, saved=False, error=None)
@@ -119,6 +155,7 @@ def create_app(data: DashboardData, auth: TokenAuth) -> FastAPI:
             append_entry(target[1], question, answer, author or "Community team")
         except (ValueError, OSError) as exc:
             return page(request, "faq.html", 400, question=question, target=target, saved=False, error=str(exc))
+        data.store.audit(me.name, "add FAQ entry", f"faq {target[0]}", None, {"question": question, "answer": answer})
         return page(request, "faq.html", question=question, target=target, saved=True, error=None)
 
     @app.get("/export/{name}.csv")
@@ -133,4 +170,5 @@ def create_app(data: DashboardData, auth: TokenAuth) -> FastAPI:
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
 
+    add_control_routes(app, data, page)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -93,6 +94,22 @@ def seed(store: StateStore) -> None:
                 BadgeRow(superuser="u-devon", badge="First Answer", earned_at=_at(100)),
             ]
         )
+
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def form_csrf(client: Any, path: str = "/login") -> str:
+    """The CSRF token a page's forms carry (the login form's comes with its own cookie)."""
+    found = CSRF.search(client.get(path, headers={"accept": "text/html"}).text)
+    assert found, f"no CSRF field on {path}"
+    return found.group(1)
+
+
+def log_in(client: Any, password: str = TOKEN, name: str = "", next: str = "/") -> Any:
+    """Log in through the form as a browser does: fetch it (its CSRF cookie and field), then post it."""
+    csrf = form_csrf(client)
+    return client.post("/login", data={"csrf": csrf, "name": name, "password": password, "next": next})
 
 
 def free_port() -> int:

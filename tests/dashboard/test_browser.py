@@ -61,12 +61,12 @@ def test_dashboard_in_a_real_browser(server: str) -> None:
             refused = page.request.get(f"{server}/export/questions.csv")
             assert refused.status == 401
             page.goto(f"{server}/?days=0")
-            assert "/login" in page.url and page.locator("#token").is_visible()
+            assert "/login" in page.url and page.locator("#password").is_visible()
             assert "Mara Quinn" not in page.content()
-            page.fill("#token", "wrong-token")
+            page.fill("#password", "wrong-token")
             page.click("#login")
             assert page.locator("#login-error").inner_text() == "That token is not right."
-            page.fill("#token", TOKEN)
+            page.fill("#password", TOKEN)
             page.click("#login")
             page.wait_for_selector("#total-questions")
             assert page.url == f"{server}/?days=0"

@@ -20,7 +20,7 @@ from peerbot.bots.dashboard.service import DashboardData
 from peerbot.bots.dashboard.web import create_app
 from peerbot.bots.state import EscalationRow, QuestionRow, StateStore
 from tests.conftest import make_settings
-from tests.dashboard.conftest import DAY2, NOW, TOKEN, seed
+from tests.dashboard.conftest import DAY2, NOW, TOKEN, form_csrf, log_in, seed
 from tests.factories import CLI_CONFIG
 
 BEARER = {"authorization": f"Bearer {TOKEN}"}
@@ -93,7 +93,7 @@ def _number(cell: str) -> bool:
 
 
 def login(client: TestClient) -> str:
-    response = client.post("/login", data={"token": TOKEN, "next": "/"})
+    response = log_in(client)
     assert response.status_code == 303
     return str(response.cookies[COOKIE])
 
@@ -104,7 +104,10 @@ def test_each_login_gets_its_own_random_session_and_logout_revokes_it(indexed: S
     assert first != second and TOKEN not in first
     assert client.get("/?days=0", cookies={COOKIE: first}).status_code == 200
     client.cookies.clear()
-    assert client.post("/logout", cookies={COOKIE: first}).status_code == 303
+    client.cookies.set(COOKIE, first)
+    csrf = form_csrf(client, "/?days=0")
+    assert client.post("/logout", data={"csrf": "forged"}).status_code == 403  # a form from elsewhere
+    assert client.post("/logout", data={"csrf": csrf}).status_code == 303
     client.cookies.clear()
     assert client.get("/?days=0", cookies={COOKIE: first}).status_code == 401  # revoked on the server
     assert client.get("/?days=0", cookies={COOKIE: second}).status_code == 200  # other logins stay
@@ -116,7 +119,7 @@ def test_sessions_expire_after_the_configured_time(tmp_path: Path) -> None:
     client = client_for(
         settings, TokenAuth(TOKEN, lifetime=timedelta(hours=settings.dashboard.session_hours), clock=clock)
     )
-    response = client.post("/login", data={"token": TOKEN, "next": "/"})
+    response = log_in(client)
     cookie = str(response.cookies[COOKIE])
     assert "max-age=7200" in response.headers["set-cookie"].lower()
     client.cookies.clear()
@@ -128,9 +131,9 @@ def test_sessions_expire_after_the_configured_time(tmp_path: Path) -> None:
 
 def test_the_session_cookie_is_secure_over_https(indexed: Settings) -> None:
     https = client_for(indexed, base_url="https://dashboard.example")
-    assert "secure" in https.post("/login", data={"token": TOKEN}).headers["set-cookie"].lower()
+    assert "secure" in log_in(https).headers["set-cookie"].lower()
     http = client_for(indexed)
-    assert "secure" not in http.post("/login", data={"token": TOKEN}).headers["set-cookie"].lower()
+    assert "secure" not in log_in(http).headers["set-cookie"].lower()
 
 
 def test_a_10_mb_question_does_not_bloat_every_page(indexed: Settings) -> None:

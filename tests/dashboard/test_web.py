@@ -22,7 +22,7 @@ from peerbot.bots.state import StateStore
 from peerbot.errors import ConfigError
 from peerbot.knowledge.entries import Audience
 from tests.conftest import make_settings
-from tests.dashboard.conftest import NOW, TOKEN, seed
+from tests.dashboard.conftest import NOW, TOKEN, log_in, seed
 
 HTML = {"accept": "text/html"}
 BEARER = {"authorization": f"Bearer {TOKEN}"}
@@ -53,9 +53,9 @@ def test_nothing_is_served_without_the_token(client: TestClient) -> None:
 
 
 def test_login_sets_a_session_cookie_that_is_not_the_token(client: TestClient) -> None:
-    wrong = client.post("/login", data={"token": "nope", "next": "/"})
+    wrong = log_in(client, "nope")
     assert wrong.status_code == 401 and "not right" in wrong.text
-    ok = client.post("/login", data={"token": TOKEN, "next": "//evil.example/"})
+    ok = log_in(client, TOKEN, next="//evil.example/")
     assert ok.status_code == 303 and ok.headers["location"] == "/"
     cookie = ok.cookies[COOKIE]
     assert TOKEN not in cookie and "httponly" in ok.headers["set-cookie"].lower()

@@ -1,0 +1,119 @@
+"""The control room's routes (issue #18): the knowledge base browser and curation, the escalation inbox, the
+audit log and the accounts page. Reading needs a viewer, changing a moderator, the accounts page an admin."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from peerbot.bots.dashboard.accounts import WHAT_ROLES_MAY
+from peerbot.bots.dashboard.control import INBOX_VIEWS, PAGE_SIZE, ActionRefused, ControlRoom, age_text, when
+from peerbot.bots.dashboard.forms import actor, viewer
+from peerbot.bots.dashboard.service import DashboardData
+
+Page = Callable[..., HTMLResponse]
+CsrfField = Annotated[str, Form()]
+
+
+def add_control_routes(app: FastAPI, data: DashboardData, page: Page) -> None:
+    room = ControlRoom(data)
+    helpers: dict[str, Any] = {"age_text": age_text, "when": when, "page_size": PAGE_SIZE}
+
+    def back(url: str, note: str) -> Response:
+        return RedirectResponse(f"{url}{'&' if '?' in url else '?'}done={quote(note)}", status_code=303)
+
+    # -- knowledge base -------------------------------------------------------------------------------------
+
+    @app.get("/kb", response_class=HTMLResponse)
+    def kb_list(request: Request, q: str = "", show: str = "all", page_no: int = 1) -> HTMLResponse:
+        rows, total = room.entries(q, show, page_no)
+        return page(
+            request, "kb_list.html", rows=rows, total=total, q=q, show=show, page_no=page_no, kb=data.kb_summary(),
+            error=data.knowledge.error, **helpers,
+        )  # fmt: skip
+
+    def entry_url(entry_id: str) -> str:
+        return f"/kb/entry?id={quote(entry_id, safe='')}"
+
+    @app.get("/kb/entry", response_class=HTMLResponse)
+    def kb_entry(request: Request, id: str, done: str = "") -> HTMLResponse:
+        row = room.entry(id)
+        if row is None:
+            raise HTTPException(404, f"There is no entry {id!r} in the serving index.")
+        history = room.history(f"entry {id}")
+        return page(request, "kb_entry.html", row=row, history=history, done=done, **helpers)
+
+    @app.post("/kb/hide")
+    def kb_hide(request: Request, id: CsrfField, csrf: CsrfField = "", hidden: CsrfField = "1") -> Response:
+        me = actor(request, csrf, "moderator")
+        _try(lambda: room.set_hidden(id, hidden == "1", me.name))
+        return back(entry_url(id), "hidden: the bot no longer serves it" if hidden == "1" else "served again")
+
+    @app.post("/kb/answer")
+    def kb_answer(request: Request, id: CsrfField, answer: CsrfField = "", csrf: CsrfField = "") -> Response:
+        me = actor(request, csrf, "moderator")
+        saved = _try(lambda: room.edit_answer(id, answer, me.name))
+        return back(entry_url(id), "answer saved" if saved.answer else "the source's answer is served again")
+
+    # -- escalation inbox -----------------------------------------------------------------------------------
+
+    @app.get("/inbox", response_class=HTMLResponse)
+    def inbox(request: Request, view: str = "waiting", page_no: int = 1) -> HTMLResponse:
+        view = view if view in INBOX_VIEWS else "waiting"
+        rows = room.inbox(view, page_no)
+        return page(
+            request, "inbox.html", rows=rows, view=view, views=list(INBOX_VIEWS), counts=room.counts(),
+            page_no=page_no, **helpers,
+        )  # fmt: skip
+
+    @app.get("/inbox/{escalation_id}", response_class=HTMLResponse)
+    def inbox_item(request: Request, escalation_id: int, done: str = "") -> HTMLResponse:
+        row = room.escalation(escalation_id)
+        if row is None:
+            raise HTTPException(404, f"There is no escalation #{escalation_id}.")
+        history = room.history(f"escalation {escalation_id}")
+        superusers = [(s.community_id, s.name) for s in data.settings.superusers]
+        return page(request, "inbox_item.html", row=row, history=history, superusers=superusers, done=done, **helpers)
+
+    @app.post("/inbox/{escalation_id}/assign")
+    def inbox_assign(request: Request, escalation_id: int, superuser: CsrfField, csrf: CsrfField = "") -> Response:
+        me = actor(request, csrf, "moderator")
+        after = _try(lambda: room.assign(escalation_id, superuser, me.name))
+        return back(f"/inbox/{escalation_id}", f"claimed for {room.name(after.claimed_by or '')}")
+
+    @app.post("/inbox/{escalation_id}/answer")
+    def inbox_answer(
+        request: Request, escalation_id: int, answer: CsrfField, csrf: CsrfField = "", as_superuser: CsrfField = ""
+    ) -> Response:
+        me = actor(request, csrf, "moderator")
+        _try(lambda: room.answer(escalation_id, answer, me.name, as_superuser or None))
+        return back(f"/inbox/{escalation_id}", "answer recorded: the bot posts it in the asker's thread")
+
+    @app.post("/inbox/{escalation_id}/close")
+    def inbox_close(request: Request, escalation_id: int, csrf: CsrfField = "") -> Response:
+        me = actor(request, csrf, "moderator")
+        after = _try(lambda: room.close(escalation_id, me.name))
+        return back(f"/inbox/{escalation_id}", f"closed ({after.status})")
+
+    # -- audit log and accounts -----------------------------------------------------------------------------
+
+    @app.get("/audit", response_class=HTMLResponse)
+    def audit(request: Request, page_no: int = 1) -> HTMLResponse:
+        return page(request, "audit.html", entries=room.audit(page_no), page_no=page_no, **helpers)
+
+    @app.get("/admins", response_class=HTMLResponse)
+    def admins(request: Request) -> HTMLResponse:
+        viewer(request, "admin")
+        accounts = data.store.admin_accounts()
+        return page(request, "admins.html", accounts=accounts, roles=WHAT_ROLES_MAY, **helpers)
+
+
+def _try(change: Callable[[], Any]) -> Any:
+    try:
+        return change()
+    except ActionRefused as exc:
+        raise HTTPException(409, str(exc)) from exc

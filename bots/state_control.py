@@ -1,0 +1,210 @@
+"""The state store's control-room queries (issue #18): dashboard accounts, the audit log, curation of knowledge
+entries, usage counts per entry, the escalation inbox and the notices the dashboard leaves for the bot."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, delete, func, select
+
+from peerbot.bots.conversation import WAITING, EscalationStatus
+from peerbot.bots.schema import Escalation, EscalationRow, FeedbackRow, Queries, QuestionRow, escalation_record, frozen
+from peerbot.bots.schema_control import (
+    AdminAccount,
+    AdminAccountRow,
+    AuditEntry,
+    AuditRow,
+    Curation,
+    CurationRow,
+    WebNoticeRow,
+)
+
+__all__ = ["AdminAccount", "AuditEntry", "ControlQueries", "Curation", "EntryUsage"]
+
+EntryUsage = tuple[int, int, int]  # served (the bot answered with it), solved, not helpful
+
+
+def _plain(value: Any) -> Any:
+    """A record as JSON for the audit log (datetimes as ISO text)."""
+    if value is None:
+        return None
+    data = asdict(value) if not isinstance(value, dict) else dict(value)
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in data.items()}
+
+
+class ControlQueries(Queries):
+    # -- accounts -------------------------------------------------------------------------------------------
+
+    def add_admin(self, name: str, role: str, password_hash: str) -> bool:
+        """A new dashboard account; False when the name is taken (nothing changes)."""
+        return self._add_once(
+            AdminAccountRow, name=name, role=role, password_hash=password_hash, created_at=self.clock()
+        )
+
+    def admin_account(self, name: str) -> AdminAccount | None:
+        with self._session() as s:
+            return frozen(AdminAccount, s.get(AdminAccountRow, name))
+
+    def admin_accounts(self) -> list[AdminAccount]:
+        with self._session() as s:
+            rows = s.scalars(select(AdminAccountRow).order_by(AdminAccountRow.name))
+            return [a for a in (frozen(AdminAccount, r) for r in rows) if a is not None]
+
+    def remove_admin(self, name: str) -> bool:
+        with self._session() as s:
+            return bool(getattr(s.execute(delete(AdminAccountRow).where(AdminAccountRow.name == name)), "rowcount", 0))
+
+    # -- the audit log --------------------------------------------------------------------------------------
+
+    def audit(self, admin: str, action: str, target: str, before: Any = None, after: Any = None) -> int:
+        with self._session() as s:
+            row = AuditRow(
+                at=self.clock(), admin=admin, action=action, target=target, before=_plain(before), after=_plain(after)
+            )
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def audit_log(self, limit: int = 100, offset: int = 0, target: str | None = None) -> list[AuditEntry]:
+        with self._session() as s:
+            query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit).offset(offset)
+            if target is not None:
+                query = query.where(AuditRow.target == target)
+            return [a for a in (frozen(AuditEntry, r) for r in s.scalars(query)) if a is not None]
+
+    # -- curation -------------------------------------------------------------------------------------------
+
+    def curation_key(self) -> tuple[int, int]:
+        """Changes whenever any curation changes (rows, and the sum of their revisions): cheap to ask per question."""
+        with self._session() as s:
+            count, revisions = s.execute(select(func.count(), func.coalesce(func.sum(CurationRow.revision), 0))).one()
+            return int(count), int(revisions)
+
+    def curations(self) -> dict[str, Curation]:
+        with self._session() as s:
+            rows = s.scalars(select(CurationRow))
+            return {c.entry_id: c for c in (frozen(Curation, r) for r in rows) if c is not None}
+
+    def curate(self, entry_id: str, admin: str, action: str, **changes: Any) -> tuple[Curation | None, Curation]:
+        """Change an entry's curation (`hidden`, `answer`) and record it in the audit log, in one transaction."""
+        now = self.clock()
+        with self._session() as s:
+            row = s.get(CurationRow, entry_id, with_for_update=True)
+            before = frozen(Curation, row)
+            if row is None:
+                row = CurationRow(entry_id=entry_id, hidden=False, answer=None, revision=0)
+                s.add(row)
+            for key, value in changes.items():
+                setattr(row, key, value)
+            row.updated_by, row.updated_at, row.revision = admin, now, (row.revision or 0) + 1
+            s.flush()
+            after = frozen(Curation, row)
+            assert after is not None
+            keep = ("hidden", "answer")
+            s.add(
+                AuditRow(
+                    at=now,
+                    admin=admin,
+                    action=action,
+                    target=f"entry {entry_id}",
+                    before={k: getattr(before, k) for k in keep} if before else None,
+                    after={k: getattr(after, k) for k in keep},
+                )
+            )
+            return before, after
+
+    def entry_usage(self) -> dict[str, EntryUsage]:
+        """Per entry: questions the bot answered with it, and the 'solved' / 'not helpful' feedback on them."""
+        with self._session() as s:
+            served = s.execute(
+                select(QuestionRow.entry_id, func.count())
+                .where(QuestionRow.outcome == "answer", QuestionRow.entry_id.is_not(None))
+                .group_by(QuestionRow.entry_id)
+            ).all()
+            votes = s.execute(
+                select(
+                    QuestionRow.entry_id,
+                    func.sum(case((FeedbackRow.verdict == "solved", 1), else_=0)),
+                    func.sum(case((FeedbackRow.verdict == "unhelpful", 1), else_=0)),
+                )
+                .join(FeedbackRow, FeedbackRow.question_id == QuestionRow.id)
+                .where(QuestionRow.outcome == "answer", QuestionRow.entry_id.is_not(None))
+                .group_by(QuestionRow.entry_id)
+            ).all()
+        usage = {str(e): (int(n), 0, 0) for e, n in served}
+        for entry_id, solved, unhelpful in votes:
+            usage[str(entry_id)] = (usage.get(str(entry_id), (0, 0, 0))[0], int(solved or 0), int(unhelpful or 0))
+        return usage
+
+    # -- the escalation inbox -------------------------------------------------------------------------------
+
+    def inbox(self, statuses: tuple[str, ...], limit: int = 50, offset: int = 0) -> list[Escalation]:
+        with self._session() as s:
+            query = (
+                select(EscalationRow)
+                .where(EscalationRow.status.in_(statuses))
+                .order_by(EscalationRow.id.desc())
+                .limit(limit)
+                .offset(offset)
+            )
+            return [e for e in (escalation_record(r) for r in s.scalars(query)) if e is not None]
+
+    def assign_escalation(self, escalation_id: int, superuser: str) -> tuple[Escalation, Escalation] | None:
+        """Claim a waiting escalation for `superuser`, or hand a claimed one to them: (before, after)."""
+        now = self.clock()
+        with self._session() as s:
+            row = s.get(EscalationRow, escalation_id, with_for_update=True)
+            if row is None or row.status not in WAITING:
+                return None
+            before = escalation_record(row)
+            row.status, row.claimed_by, row.claimed_at = EscalationStatus.CLAIMED, superuser, now
+            row.next_ping_at, row.updated_at = None, now
+            s.flush()
+            after = escalation_record(row)
+            assert before is not None and after is not None
+            return before, after
+
+    def close_escalation(self, escalation_id: int) -> tuple[Escalation, Escalation] | None:
+        """An answered escalation is resolved (without joining the knowledge base); a waiting one expires."""
+        now = self.clock()
+        with self._session() as s:
+            row = s.get(EscalationRow, escalation_id, with_for_update=True)
+            if row is None or row.status not in (*WAITING, EscalationStatus.ANSWERED):
+                return None
+            before = escalation_record(row)
+            if row.status == EscalationStatus.ANSWERED:
+                row.status, row.resolved_at = EscalationStatus.RESOLVED, now
+            else:
+                row.status = EscalationStatus.EXPIRED
+            row.next_ping_at, row.updated_at = None, now
+            s.flush()
+            after = escalation_record(row)
+            assert before is not None and after is not None
+            return before, after
+
+    # -- notices from the dashboard to the running bot ------------------------------------------------------
+
+    def queue_notice(self, notice: dict[str, Any]) -> int:
+        with self._session() as s:
+            row = WebNoticeRow(created_at=self.clock(), notice=notice, sent_at=None)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def take_notices(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The queued notices, each handed out once (marked sent in the same transaction)."""
+        with self._session() as s:
+            rows = list(
+                s.scalars(
+                    select(WebNoticeRow)
+                    .where(WebNoticeRow.sent_at.is_(None))
+                    .order_by(WebNoticeRow.id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for row in rows:
+                row.sent_at = self.clock()
+            return [dict(row.notice) for row in rows]
