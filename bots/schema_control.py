@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from peerbot.bots.schema import Base, utcnow
+from peerbot.bots.schema import Base, FeedbackRow, QuestionRow, utcnow
 
 
 class AdminAccountRow(Base):
@@ -55,6 +55,11 @@ class WebNoticeRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     notice: Mapped[dict[str, Any]] = mapped_column(JSON)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+
+
+# the knowledge base browser counts, per entry, the questions answered with it and their feedback: index-only scans
+Index("ix_questions_entry_outcome", QuestionRow.entry_id, QuestionRow.outcome, QuestionRow.id)
+Index("ix_feedback_question_verdict", FeedbackRow.question_id, FeedbackRow.verdict)
 
 
 @dataclass(frozen=True)

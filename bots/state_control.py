@@ -115,12 +115,14 @@ class ControlQueries(Queries):
             )
             return before, after
 
-    def entry_usage(self) -> dict[str, EntryUsage]:
-        """Per entry: questions the bot answered with it, and the 'solved' / 'not helpful' feedback on them."""
+    def entry_usage(self, entry_id: str | None = None) -> dict[str, EntryUsage]:
+        """Per entry (or for one): questions the bot answered with it, and the 'solved' / 'not helpful' feedback
+        on them."""
+        which = QuestionRow.entry_id.is_not(None) if entry_id is None else QuestionRow.entry_id == entry_id
         with self._session() as s:
             served = s.execute(
                 select(QuestionRow.entry_id, func.count())
-                .where(QuestionRow.outcome == "answer", QuestionRow.entry_id.is_not(None))
+                .where(which, QuestionRow.outcome == "answer")
                 .group_by(QuestionRow.entry_id)
             ).all()
             votes = s.execute(
@@ -129,8 +131,9 @@ class ControlQueries(Queries):
                     func.sum(case((FeedbackRow.verdict == "solved", 1), else_=0)),
                     func.sum(case((FeedbackRow.verdict == "unhelpful", 1), else_=0)),
                 )
-                .join(FeedbackRow, FeedbackRow.question_id == QuestionRow.id)
-                .where(QuestionRow.outcome == "answer", QuestionRow.entry_id.is_not(None))
+                .select_from(FeedbackRow)
+                .join(QuestionRow, FeedbackRow.question_id == QuestionRow.id)
+                .where(which, QuestionRow.outcome == "answer")
                 .group_by(QuestionRow.entry_id)
             ).all()
         usage = {str(e): (int(n), 0, 0) for e, n in served}

@@ -99,7 +99,7 @@ class ControlRoom:
         found = next((e for e in kb.entries if e.id == entry_id), None) if kb else None
         if found is None:
             return None
-        served, solved, unhelpful = self.store.entry_usage().get(entry_id, (0, 0, 0))
+        served, solved, unhelpful = self.store.entry_usage(entry_id).get(entry_id, (0, 0, 0))
         return EntryRow(inert_entry(found), served, solved, unhelpful, self.store.curations().get(entry_id))
 
     def history(self, target: str) -> list[AuditEntry]:

@@ -60,9 +60,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("web_notices") as batch:
         batch.create_index("ix_web_notices_sent_at", ["sent_at"], unique=False)
+    with op.batch_alter_table("questions") as batch:
+        batch.create_index("ix_questions_entry_outcome", ["entry_id", "outcome", "id"], unique=False)
+    with op.batch_alter_table("feedback") as batch:
+        batch.create_index("ix_feedback_question_verdict", ["question_id", "verdict"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("feedback") as batch:
+        batch.drop_index("ix_feedback_question_verdict")
+    with op.batch_alter_table("questions") as batch:
+        batch.drop_index("ix_questions_entry_outcome")
     op.drop_table("web_notices")
     op.drop_table("entry_curation")
     op.drop_table("dashboard_audit")
