@@ -34,6 +34,10 @@ PAGES = [
     "/inbox?view=all",
     "/inbox/{escalation}",
     "/audit",
+    "/log",
+    "/log?outcome=escalate&channel=help",
+    "/log?asker=member42",
+    "/log/{question}",
 ]
 
 
@@ -108,7 +112,7 @@ def main() -> None:
     escalation = store.inbox(("open",), 1)[0].id
     print(f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for template in PAGES:
-        path = template.format(entry=entries[0], escalation=escalation)
+        path = template.format(entry=entries[0], escalation=escalation, question=args.questions // 2)
         assert client.get(path).status_code == 200, path
         times = []
         for _ in range(args.repeat):

@@ -3,14 +3,23 @@ entries, usage counts per entry, the escalation inbox and the notices the dashbo
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, delete, func, select
 
 from peerbot.bots.conversation import WAITING, EscalationStatus
-from peerbot.bots.schema import Escalation, EscalationRow, FeedbackRow, Queries, QuestionRow, escalation_record, frozen
+from peerbot.bots.schema import (
+    AskedQuestion,
+    Escalation,
+    EscalationRow,
+    FeedbackRow,
+    Queries,
+    QuestionRow,
+    escalation_record,
+    frozen,
+)
 from peerbot.bots.schema_control import (
     AdminAccount,
     AdminAccountRow,
@@ -21,7 +30,18 @@ from peerbot.bots.schema_control import (
     WebNoticeRow,
 )
 
-__all__ = ["AdminAccount", "AuditEntry", "ControlQueries", "Curation", "EntryUsage"]
+__all__ = ["AdminAccount", "AuditEntry", "ControlQueries", "Curation", "EntryUsage", "LogFilter"]
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    platform: str | None = None
+    channel: str | None = None
+    outcome: str | None = None
+    asker: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
 
 EntryUsage = tuple[int, int, int]  # served (the bot answered with it), solved, not helpful
 
@@ -120,9 +140,9 @@ class ControlQueries(Queries):
         on them."""
         which = QuestionRow.entry_id.is_not(None) if entry_id is None else QuestionRow.entry_id == entry_id
         with self._session() as s:
-            served = s.execute(
-                select(QuestionRow.entry_id, func.count())
-                .where(which, QuestionRow.outcome == "answer")
+            served = s.execute(  # the outcome test inside the sum: one pass over the (entry_id, outcome) index
+                select(QuestionRow.entry_id, func.sum(case((QuestionRow.outcome == "answer", 1), else_=0)))
+                .where(which)
                 .group_by(QuestionRow.entry_id)
             ).all()
             votes = s.execute(
@@ -136,7 +156,7 @@ class ControlQueries(Queries):
                 .where(which, QuestionRow.outcome == "answer")
                 .group_by(QuestionRow.entry_id)
             ).all()
-        usage = {str(e): (int(n), 0, 0) for e, n in served}
+        usage = {str(e): (int(n or 0), 0, 0) for e, n in served if n}
         for entry_id, solved, unhelpful in votes:
             usage[str(entry_id)] = (usage.get(str(entry_id), (0, 0, 0))[0], int(solved or 0), int(unhelpful or 0))
         return usage
@@ -186,6 +206,57 @@ class ControlQueries(Queries):
             after = escalation_record(row)
             assert before is not None and after is not None
             return before, after
+
+    # -- the conversation log ------------------------------------------------------------------------------
+
+    def conversation_log(
+        self, filters: LogFilter, limit: int = 50, offset: int = 0
+    ) -> tuple[list[AskedQuestion], int, dict[int, list[Escalation]], dict[int, list[str]]]:
+        """One page of questions (newest first) matching the filters, how many match, and for the page's questions
+        their escalations and feedback verdicts."""
+        where = []
+        if filters.platform:
+            where.append(QuestionRow.platform == filters.platform)
+        if filters.channel:
+            where.append(QuestionRow.channel == filters.channel)
+        if filters.outcome:
+            where.append(QuestionRow.outcome == filters.outcome)
+        if filters.asker:
+            where.append(QuestionRow.asker == filters.asker)
+        if filters.since is not None:
+            where.append(QuestionRow.created_at >= filters.since)
+        if filters.until is not None:
+            where.append(QuestionRow.created_at < filters.until)
+        with self._session() as s:
+            total = int(s.scalar(select(func.count()).select_from(QuestionRow).where(*where)) or 0)
+            rows = s.scalars(
+                select(QuestionRow).where(*where).order_by(QuestionRow.id.desc()).limit(limit).offset(offset)
+            )
+            page = [q for q in (frozen(AskedQuestion, r) for r in rows) if q is not None]
+            ids = [q.id for q in page]
+            escalations: dict[int, list[Escalation]] = {}
+            for row in s.scalars(select(EscalationRow).where(EscalationRow.question_id.in_(ids))):
+                found = escalation_record(row)
+                if found is not None:
+                    escalations.setdefault(found.question_id, []).append(found)
+            verdicts: dict[int, list[str]] = {}
+            for qid, verdict in s.execute(
+                select(FeedbackRow.question_id, FeedbackRow.verdict).where(FeedbackRow.question_id.in_(ids))
+            ):
+                verdicts.setdefault(int(qid), []).append(str(verdict))
+        return page, total, escalations, verdicts
+
+    def log_choices(self) -> dict[str, list[str]]:
+        """The platforms and channels questions came from, for the log's filters."""
+        with self._session() as s:
+            platforms = s.scalars(select(QuestionRow.platform).distinct().order_by(QuestionRow.platform))
+            channels = s.scalars(
+                select(QuestionRow.channel)
+                .where(QuestionRow.channel.is_not(None))
+                .distinct()
+                .order_by(QuestionRow.channel)
+            )
+            return {"platforms": [str(p) for p in platforms], "channels": [str(c) for c in channels]}
 
     # -- notices from the dashboard to the running bot ------------------------------------------------------
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from peerbot.bots import app as wiring
 from peerbot.bots.config import Settings
+from peerbot.bots.curation import StoreCuration
 from peerbot.bots.dashboard import charts, metrics
 from peerbot.bots.dashboard.gaps import CachedEmbedder, Gap, content_gaps
 from peerbot.bots.dashboard.metrics import Period
@@ -165,7 +166,8 @@ class DashboardData:
         kb = self.knowledge.current()
         if kb is None or not query.strip():
             return None
-        retriever = HybridRetriever(kb, self.embedder, wiring.load_calibrator(self.settings))
+        calibrator = wiring.load_calibrator(self.settings)
+        retriever = HybridRetriever(kb, self.embedder, calibrator, curation=StoreCuration(self.store))
         found = wiring.answerer(self.settings, retriever, self.store).assess(query, Audience())
         return SearchResult(query, found.outcome.value, found.urgent, found.matches[: wiring.TOP_K])
 

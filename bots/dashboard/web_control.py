@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from peerbot.bots.dashboard.accounts import WHAT_ROLES_MAY
 from peerbot.bots.dashboard.control import INBOX_VIEWS, PAGE_SIZE, ActionRefused, ControlRoom, age_text, when
+from peerbot.bots.dashboard.convlog import OUTCOMES, ConversationLog, log_filter
 from peerbot.bots.dashboard.forms import actor, viewer
 from peerbot.bots.dashboard.service import DashboardData
 
@@ -21,6 +22,7 @@ CsrfField = Annotated[str, Form()]
 
 def add_control_routes(app: FastAPI, data: DashboardData, page: Page) -> None:
     room = ControlRoom(data)
+    log = ConversationLog(data)
     helpers: dict[str, Any] = {"age_text": age_text, "when": when, "page_size": PAGE_SIZE}
 
     def back(url: str, note: str) -> Response:
@@ -98,6 +100,36 @@ def add_control_routes(app: FastAPI, data: DashboardData, page: Page) -> None:
         me = actor(request, csrf, "moderator")
         after = _try(lambda: room.close(escalation_id, me.name))
         return back(f"/inbox/{escalation_id}", f"closed ({after.status})")
+
+    # -- conversation log -----------------------------------------------------------------------------------
+
+    @app.get("/log", response_class=HTMLResponse)
+    def conversation_log(
+        request: Request,
+        platform: str = "",
+        channel: str = "",
+        outcome: str = "",
+        asker: str = "",
+        since: str = "",
+        until: str = "",
+        page_no: int = 1,
+    ) -> HTMLResponse:
+        filters = log_filter(platform, channel, outcome, asker, since, until)
+        rows, total = log.page(filters, page_no)
+        form = {"platform": platform, "channel": channel, "outcome": outcome, "asker": asker, "since": since,
+                "until": until}  # fmt: skip
+        return page(
+            request, "log.html", rows=rows, total=total, form=form, choices=log.choices(), outcomes=OUTCOMES,
+            page_no=page_no, query=urlencode({k: v for k, v in form.items() if v}), who=log.name, **helpers,
+        )  # fmt: skip
+
+    @app.get("/log/{question_id}", response_class=HTMLResponse)
+    def conversation(request: Request, question_id: int) -> HTMLResponse:
+        found = log.one(question_id)
+        if found is None:
+            raise HTTPException(404, f"There is no question #{question_id}.")
+        row, now = found
+        return page(request, "log_item.html", row=row, now=now, who=log.name, **helpers)
 
     # -- audit log and accounts -----------------------------------------------------------------------------
 

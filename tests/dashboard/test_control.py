@@ -195,3 +195,29 @@ def test_admins_add_on_the_command_line(tmp_path: Path, monkeypatch: pytest.Monk
     store = StateStore(settings.state_url)
     assert Accounts(store).verify("lee", PASSWORD) == "moderator"
     assert store.audit_log()[0].action == "add account"
+
+
+def test_the_conversation_log_shows_what_the_bot_did_and_why(room: Room) -> None:
+    room.chat(RESET + "\nsourdough pizza recipe?\n")
+    store = StateStore(room.settings.state_url)
+    reset = next(q for q in store.questions_since() if q.outcome == "answer")
+    store.record_feedback(reset.id, "alice", "solved")
+    log_in(room.client, PASSWORD, name="vi")
+    everything = room.client.get("/log").text
+    assert "Conversations: 2 questions" in everything and 'class="pill">solved<' in everything
+    escalated = room.client.get("/log", params={"outcome": "escalate"}).text
+    assert "Conversations: 1 question" in escalated and "sourdough pizza" in escalated and RESET not in escalated
+    assert "Conversations: 0 questions" in room.client.get("/log", params={"platform": "slack"}).text
+    assert "Conversations: 0 questions" in room.client.get("/log", params={"since": "2999-01-01"}).text
+    assert "Conversations: 2 questions" in room.client.get("/log", params={"asker": "alice", "since": "x"}).text
+    detail = room.client.get(f"/log/{reset.id}").text
+    assert 'id="log-outcome">answer<' in detail and "How do I factory reset a bulb" in detail
+    assert "meaning" in detail and "trust" in detail  # the matches with their reasons
+
+
+def test_the_what_would_the_bot_answer_search_leaves_hidden_entries_out(room: Room) -> None:
+    log_in(room.client, PASSWORD, name="mo")
+    shown = re.compile(r">How do I factory reset a bulb</")
+    assert shown.search(room.client.get("/search", params={"q": RESET}).text)
+    post_form(room.client, entry_page(RESET_ENTRY), "/kb/hide", id=RESET_ENTRY, hidden="1")
+    assert not shown.search(room.client.get("/search", params={"q": RESET}).text)
