@@ -211,6 +211,9 @@ class ScheduleSettings(_Section):
 
 class DashboardSettings(_Section):
     session_hours: float = Field(12.0, gt=0)  # a login lasts this long (the session id lives on the server)
+    case_cost: float = Field(25.0, ge=0)  # what one support case handled by staff costs (the return page)
+    case_minutes: float = Field(20.0, gt=0)  # staff minutes one case takes
+    currency: str = "$"
 
 
 class LogSettings(_Section):

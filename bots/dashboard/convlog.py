@@ -3,6 +3,7 @@ human answer it led to, and the asker's feedback; filtered by platform, channel,
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -14,6 +15,7 @@ from peerbot.knowledge.entries import KnowledgeEntry
 from peerbot.knowledge.neutralize import inert_entry
 
 PAGE_SIZE = 50
+CHOICES_SECONDS = 300.0  # a new channel appears in the log's filter menu within this time
 OUTCOMES = ("answer", "suggest", "escalate")
 
 
@@ -53,6 +55,7 @@ class ConversationLog:
     def __init__(self, data: DashboardData) -> None:
         self.data = data
         self.names = {s.community_id: s.name for s in data.settings.superusers}
+        self._choices: tuple[float, dict[str, list[str]]] | None = None
 
     def page(self, filters: LogFilter, page: int = 1) -> tuple[list[LogRow], int]:
         found, total, escalations, verdicts = self.data.store.conversation_log(
@@ -78,7 +81,11 @@ class ConversationLog:
         return self.names.get(who or "", who or "–")
 
     def choices(self) -> dict[str, list[str]]:
-        return self.data.store.log_choices()
+        """The platforms and channels for the filters: a full pass over the questions, so kept CHOICES_SECONDS."""
+        now = time.monotonic()
+        if self._choices is None or now - self._choices[0] > CHOICES_SECONDS:
+            self._choices = (now, self.data.store.log_choices())
+        return self._choices[1]
 
     def _entries(self) -> dict[str, KnowledgeEntry]:
         kb = self.data.knowledge.current()

@@ -14,6 +14,7 @@ from peerbot.bots.dashboard.accounts import WHAT_ROLES_MAY
 from peerbot.bots.dashboard.control import INBOX_VIEWS, PAGE_SIZE, ActionRefused, ControlRoom, age_text, when
 from peerbot.bots.dashboard.convlog import OUTCOMES, ConversationLog, log_filter
 from peerbot.bots.dashboard.forms import actor, viewer
+from peerbot.bots.dashboard.roi import community_return
 from peerbot.bots.dashboard.service import DashboardData
 
 Page = Callable[..., HTMLResponse]
@@ -130,6 +131,25 @@ def add_control_routes(app: FastAPI, data: DashboardData, page: Page) -> None:
             raise HTTPException(404, f"There is no question #{question_id}.")
         row, now = found
         return page(request, "log_item.html", row=row, now=now, who=log.name, **helpers)
+
+    # -- the return on the community ------------------------------------------------------------------------
+
+    def roi_context() -> dict[str, Any]:
+        trends, today = community_return(data.store, data.settings, data.clock())
+        return {"trends": trends, "today": today, "costs": data.settings.dashboard, "now": data.clock(), **helpers}
+
+    @app.get("/roi", response_class=HTMLResponse)
+    def roi(request: Request) -> HTMLResponse:
+        return page(request, "roi.html", standalone=False, **roi_context())
+
+    @app.get("/roi/report.html", response_class=HTMLResponse)
+    def roi_report(request: Request) -> HTMLResponse:
+        """The same numbers as one self-contained page to download, print or forward."""
+        response = page(request, "roi.html", standalone=True, **roi_context())
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="community-return-{data.clock():%Y-%m-%d}.html"'
+        )
+        return response
 
     # -- audit log and accounts -----------------------------------------------------------------------------
 
