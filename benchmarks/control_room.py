@@ -38,6 +38,7 @@ PAGES = [
     "/log?outcome=escalate&channel=help",
     "/log?asker=member42",
     "/log/{question}",
+    "/roi",
 ]
 
 
@@ -110,10 +111,12 @@ def main() -> None:
     client = TestClient(create_app(DashboardData(settings, embedder, store), TokenAuth(None, accounts=accounts)))
     log_in(client, PASSWORD, name="mo")
     escalation = store.inbox(("open",), 1)[0].id
-    print(f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    print(f"{'page':<36} {'first ms':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for template in PAGES:
         path = template.format(entry=entries[0], escalation=escalation, question=args.questions // 2)
+        t0 = time.perf_counter()
         assert client.get(path).status_code == 200, path
+        first = (time.perf_counter() - t0) * 1000  # before any of the page's caches (usage counts, menus, return)
         times = []
         for _ in range(args.repeat):
             t0 = time.perf_counter()
@@ -122,11 +125,11 @@ def main() -> None:
             assert response.status_code == 200
         times.sort()
         p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-        print(f"{path:<28} {statistics.median(times):8.1f} {p95:8.1f} {times[-1]:8.1f}")
+        print(f"{path:<36} {first:8.1f} {statistics.median(times):8.1f} {p95:8.1f} {times[-1]:8.1f}")
     if args.overview:
         t0 = time.perf_counter()
         assert client.get("/?days=30").status_code == 200
-        print(f"{'/?days=30 (once)':<28} {(time.perf_counter() - t0) * 1000:8.1f}")
+        print(f"{'/?days=30 (once)':<36} {(time.perf_counter() - t0) * 1000:8.1f}")
     shutil.rmtree(root, ignore_errors=True)
 
 

@@ -59,6 +59,8 @@ def main() -> None:
         "control-inbox.png": "/inbox?view=all",
         "control-escalation.png": f"/inbox/{waiting[1].escalation.id}" if len(waiting) > 1 else "/inbox",
         "control-audit.png": "/audit",
+        "control-log.png": "/log",
+        "control-roi.png": "/roi",
     }
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"])

@@ -37,9 +37,10 @@ class CachedEmbedder:
 
 @dataclass(frozen=True)
 class Gap:
-    topic: str  # the cluster's most common words
+    topic: str  # the words that set the cluster apart (class-based TF-IDF)
     questions: int
     examples: tuple[str, ...]  # distinct questions, most frequent first
+    complaint: bool = False  # most of its questions sound upset: a complaint, not missing content
 
 
 def gap_questions(store: StateStore, period: Period = ALL_TIME) -> list[str]:
@@ -47,12 +48,74 @@ def gap_questions(store: StateStore, period: Period = ALL_TIME) -> list[str]:
     return store.unanswered_question_texts(period.since)
 
 
-def topic_label(texts: list[str], words: int = 3, ignore: frozenset[str] = frozenset()) -> str:
-    """The words most questions of the topic share (`ignore`: words every question has, like the brand)."""
-    counts = Counter(
-        w for t in texts for w in dict.fromkeys(content_words(t)) if len(w) > 2 and not w.isdigit() and w not in ignore
-    )
-    return ", ".join(w for w, _ in counts.most_common(words)) or "(no words)"
+# words that say nothing about a topic in chat questions, beyond scikit-learn's English stop words
+CHAT_WORDS = frozenset(
+    [
+        "does",
+        "did",
+        "doing",
+        "don",
+        "doesn",
+        "hey",
+        "hi",
+        "hello",
+        "thanks",
+        "thank",
+        "please",
+        "pls",
+        "anyone",
+        "someone",
+        "help",
+        "need",
+        "want",
+        "know",
+        "just",
+        "really",
+        "get",
+        "got",
+        "way",
+        "ok",
+        "okay",
+        "question",
+        "questions",
+        "guys",
+    ]
+)
+
+
+def _words(text: str, ignore: frozenset[str]) -> list[str]:
+    return [
+        w for w in content_words(text) if len(w) > 2 and not w.isdigit() and w not in ignore and w not in CHAT_WORDS
+    ]
+
+
+def topic_labels(groups: Sequence[Sequence[str]], words: int = 3, ignore: frozenset[str] = frozenset()) -> list[str]:
+    """Each group's label: its words with the highest TF-IDF when every group is one document (class-based
+    TF-IDF), so a topic is named by what sets it apart from the other topics; ties go to the word seen first."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    docs = [[w for t in group for w in _words(t, ignore)] for group in groups]
+    if len([d for d in docs if d]) > 1:  # a word every topic has names none of them (scikit-learn's idf keeps it)
+        everywhere = set.intersection(*(set(d) for d in docs if d))
+        docs = [[w for w in d if w not in everywhere] for d in docs]
+    if not any(docs):
+        return ["(no words)"] * len(groups)
+    vectorizer = TfidfVectorizer(analyzer=lambda doc: doc, sublinear_tf=False)
+    matrix = vectorizer.fit_transform(docs)
+    vocabulary = vectorizer.vocabulary_
+    labels = []
+    for i, doc in enumerate(docs):
+        row = matrix.getrow(i)
+        weight = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        seen = list(dict.fromkeys(doc))
+        ranked = sorted(seen, key=lambda w: (-round(weight.get(vocabulary[w], 0.0), 9), seen.index(w)))
+        labels.append(", ".join(ranked[:words]) or "(no words)")
+    return labels
+
+
+def topic_label(texts: Sequence[str], words: int = 3, ignore: frozenset[str] = frozenset()) -> str:
+    """One topic's label on its own (no other topics to set it apart from: its most frequent words)."""
+    return topic_labels([texts], words, ignore)[0]
 
 
 def cluster(texts: list[str], embedder: Embedder, distance: float = DISTANCE) -> list[list[int]]:
@@ -78,11 +141,19 @@ def content_gaps(
     examples: int = 3,
     distance: float = DISTANCE,
     ignore: frozenset[str] = frozenset(),
+    complaint_sentiment: float | None = None,
 ) -> list[Gap]:
+    """Topics of unanswered questions, largest first; with `complaint_sentiment`, a topic whose questions mostly
+    score at or below it (VADER) is flagged a complaint, so it is listed apart from the content gaps."""
+    from peerbot.bots.urgency import sentiment
+
     texts = gap_questions(store, period)
+    groups = [[texts[i] for i in group] for group in cluster(texts, embedder, distance)]
     gaps = []
-    for group in cluster(texts, embedder, distance):
-        members = [texts[i] for i in group]
+    for members, label in zip(groups, topic_labels(groups, ignore=ignore), strict=True):
         common = [t for t, _ in Counter(members).most_common(examples)]
-        gaps.append(Gap(topic_label(members, ignore=ignore), len(members), tuple(common)))
+        upset = complaint_sentiment is not None and sum(sentiment(t) <= complaint_sentiment for t in members) * 2 > len(
+            members
+        )
+        gaps.append(Gap(label, len(members), tuple(common), upset))
     return gaps

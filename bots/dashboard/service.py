@@ -85,6 +85,7 @@ class DashboardData:
         per_day = metrics.questions_by_day(self.store, period)
         deflection = metrics.deflection_by_day(self.store, period)
         mood = metrics.sentiment_by_day(self.store, self.settings.escalation.urgent_sentiment, period)
+        gaps = self.gaps(period)
         return {
             "days": days,
             "outcomes": outcomes,
@@ -92,7 +93,8 @@ class DashboardData:
             "channels": self._channel_totals(per_day),
             "escalations": metrics.escalation_stats(self.store, self.settings, period),
             "urgent": metrics.urgent_escalations(self.store, period)[:10],
-            "gaps": self.gaps(period),
+            "gaps": [g for g in gaps if not g.complaint],
+            "complaints": [g for g in gaps if g.complaint],
             "faq": self._faq_name(),
             "leaders": metrics.leaderboard(self.store, self.settings, period),
             "kb": self.kb_summary(),
@@ -139,7 +141,8 @@ class DashboardData:
 
     def gaps(self, period: Period) -> list[Gap]:
         brand = frozenset(content_words(self.settings.community.name)) - {"community", "help", "forum"}
-        return content_gaps(self.store, self.gap_embedder, period, ignore=brand)
+        threshold = self.settings.escalation.urgent_sentiment
+        return content_gaps(self.store, self.gap_embedder, period, ignore=brand, complaint_sentiment=threshold)
 
     def _faq_name(self) -> str | None:
         from peerbot.bots.dashboard.faq import faq_target

@@ -4,6 +4,7 @@ audit log and the accounts page. Reading needs a viewer, changing a moderator, t
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -14,10 +15,11 @@ from peerbot.bots.dashboard.accounts import WHAT_ROLES_MAY
 from peerbot.bots.dashboard.control import INBOX_VIEWS, PAGE_SIZE, ActionRefused, ControlRoom, age_text, when
 from peerbot.bots.dashboard.convlog import OUTCOMES, ConversationLog, log_filter
 from peerbot.bots.dashboard.forms import actor, viewer
-from peerbot.bots.dashboard.roi import community_return
+from peerbot.bots.dashboard.roi import Trend, Window, community_return
 from peerbot.bots.dashboard.service import DashboardData
 
 Page = Callable[..., HTMLResponse]
+ROI_MINUTES = 5  # the return page's figures may be this old
 CsrfField = Annotated[str, Form()]
 
 
@@ -134,9 +136,17 @@ def add_control_routes(app: FastAPI, data: DashboardData, page: Page) -> None:
 
     # -- the return on the community ------------------------------------------------------------------------
 
+    computed: dict[datetime, tuple[list[Trend], Window]] = {}
+
     def roi_context() -> dict[str, Any]:
-        trends, today = community_return(data.store, data.settings, data.clock())
-        return {"trends": trends, "today": today, "costs": data.settings.dashboard, "now": data.clock(), **helpers}
+        """Complete days change once a day and today's figures are partial: computed at most every 5 minutes."""
+        now = data.clock()
+        key = now.replace(minute=now.minute - now.minute % ROI_MINUTES, second=0, microsecond=0)
+        if key not in computed:
+            computed.clear()
+            computed[key] = community_return(data.store, data.settings, now)
+        trends, today = computed[key]
+        return {"trends": trends, "today": today, "costs": data.settings.dashboard, "now": now, **helpers}
 
     @app.get("/roi", response_class=HTMLResponse)
     def roi(request: Request) -> HTMLResponse:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from peerbot.bots.dashboard.gaps import CachedEmbedder, cluster, content_gaps, gap_questions, topic_label
+from peerbot.bots.dashboard.gaps import (
+    CachedEmbedder,
+    cluster,
+    content_gaps,
+    gap_questions,
+    topic_label,
+    topic_labels,
+)
 from peerbot.bots.dashboard.metrics import Period
-from peerbot.bots.state import StateStore
+from peerbot.bots.state import QuestionRow, StateStore
 from tests.dashboard.conftest import DAY2, URGENT_TEXT, KeywordEmbedder
 
 
@@ -50,3 +57,26 @@ def test_topic_label_skips_ignored_words() -> None:
     texts = ["lumo music sync", "lumo music party"]
     assert topic_label(texts) == "lumo, music, sync"
     assert topic_label(texts, ignore=frozenset({"lumo"})) == "music, sync, party"
+
+
+def test_topic_labels_name_what_sets_a_topic_apart_without_chat_filler() -> None:
+    groups = [
+        ["hey does the hub support music sync?", "does music sync work with the hub", "hi, music sync lag"],
+        ["hey does the hub have a warranty", "warranty for the hub?", "does the warranty cover the hub"],
+    ]
+    music, warranty = topic_labels(groups)
+    assert music.split(", ")[:2] == ["music", "sync"] and "hub" not in music  # every topic has "hub"
+    assert warranty.startswith("warranty") and "hub" not in warranty.split(", ")[:1]
+    for label in (music, warranty):
+        assert not {"hey", "does", "hi"} & set(label.split(", "))
+
+
+def test_complaints_are_listed_apart_from_content_gaps(seeded: StateStore) -> None:
+    angry = "The worst reset ever, I hate this and I am furious!"  # its own topic (the reset axis)
+    with seeded._session() as s:
+        s.add(QuestionRow(id=20, created_at=DAY2, platform="slack", channel="C1", asker="zed", text=angry,
+                          outcome="escalate", confidence=0.1))  # fmt: skip
+    gaps = content_gaps(seeded, KeywordEmbedder(), complaint_sentiment=-0.5)
+    upset = [g for g in gaps if g.complaint]
+    assert [g.examples for g in upset] == [(angry,)]
+    assert all(not g.complaint for g in content_gaps(seeded, KeywordEmbedder()))  # without a threshold: none

@@ -40,7 +40,7 @@ def test_the_return_counts_complete_days_and_marks_today_partial(tmp_path: Path)
     client = TestClient(create_app(data, TokenAuth(TOKEN)))
     page = client.get("/roi", headers=BEARER).text
     assert '<b class="cost">€80</b>' in page and '<b class="hours">1.0 h</b>' in page
-    assert "questions deflected by peer answers (n=9)" in page
+    assert "questions deflected by peer answers (n=9)" in page and "<nav>" in page
     assert re.search(r'id="roi-today"><td>today so far \(partial day: not a trend\)</td>\s*<td class="n">1</td>', page)
     report = client.get("/roi/report.html", headers=BEARER)
     assert report.headers["content-disposition"] == 'attachment; filename="community-return-2026-03-10.html"'
