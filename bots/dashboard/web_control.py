@@ -20,6 +20,15 @@ from peerbot.bots.dashboard.service import DashboardData
 
 Page = Callable[..., HTMLResponse]
 ROI_MINUTES = 5  # the return page's figures may be this old
+DONE = {
+    "hidden": "hidden: the bot no longer serves it",
+    "unhidden": "served again",
+    "edited": "answer saved: the bot serves it from the next question",
+    "restored": "the source's answer is served again",
+    "assigned": "claimed: the ladder stops pinging",
+    "answered": "answer recorded: the bot posts it in the asker's thread",
+    "closed": "closed",
+}
 CsrfField = Annotated[str, Form()]
 
 
@@ -28,8 +37,9 @@ def add_control_routes(app: FastAPI, data: DashboardData, page: Page) -> None:
     log = ConversationLog(data)
     helpers: dict[str, Any] = {"age_text": age_text, "when": when, "page_size": PAGE_SIZE}
 
-    def back(url: str, note: str) -> Response:
-        return RedirectResponse(f"{url}{'&' if '?' in url else '?'}done={quote(note)}", status_code=303)
+    def back(url: str, done: str) -> Response:
+        """After a change: back to the page, which says what was done (one of DONE: no text of the URL's own)."""
+        return RedirectResponse(f"{url}{'&' if '?' in url else '?'}done={done}", status_code=303)
 
     # -- knowledge base -------------------------------------------------------------------------------------
 
@@ -50,19 +60,19 @@ def add_control_routes(app: FastAPI, data: DashboardData, page: Page) -> None:
         if row is None:
             raise HTTPException(404, f"There is no entry {id!r} in the serving index.")
         history = room.history(f"entry {id}")
-        return page(request, "kb_entry.html", row=row, history=history, done=done, **helpers)
+        return page(request, "kb_entry.html", row=row, history=history, done=DONE.get(done), **helpers)
 
     @app.post("/kb/hide")
     def kb_hide(request: Request, id: CsrfField, csrf: CsrfField = "", hidden: CsrfField = "1") -> Response:
         me = actor(request, csrf, "moderator")
         _try(lambda: room.set_hidden(id, hidden == "1", me.name))
-        return back(entry_url(id), "hidden: the bot no longer serves it" if hidden == "1" else "served again")
+        return back(entry_url(id), "hidden" if hidden == "1" else "unhidden")
 
     @app.post("/kb/answer")
     def kb_answer(request: Request, id: CsrfField, answer: CsrfField = "", csrf: CsrfField = "") -> Response:
         me = actor(request, csrf, "moderator")
         saved = _try(lambda: room.edit_answer(id, answer, me.name))
-        return back(entry_url(id), "answer saved" if saved.answer else "the source's answer is served again")
+        return back(entry_url(id), "edited" if saved.answer else "restored")
 
     # -- escalation inbox -----------------------------------------------------------------------------------
 
@@ -87,8 +97,8 @@ def add_control_routes(app: FastAPI, data: DashboardData, page: Page) -> None:
     @app.post("/inbox/{escalation_id}/assign")
     def inbox_assign(request: Request, escalation_id: int, superuser: CsrfField, csrf: CsrfField = "") -> Response:
         me = actor(request, csrf, "moderator")
-        after = _try(lambda: room.assign(escalation_id, superuser, me.name))
-        return back(f"/inbox/{escalation_id}", f"claimed for {room.name(after.claimed_by or '')}")
+        _try(lambda: room.assign(escalation_id, superuser, me.name))
+        return back(f"/inbox/{escalation_id}", "assigned")
 
     @app.post("/inbox/{escalation_id}/answer")
     def inbox_answer(
@@ -96,13 +106,13 @@ def add_control_routes(app: FastAPI, data: DashboardData, page: Page) -> None:
     ) -> Response:
         me = actor(request, csrf, "moderator")
         _try(lambda: room.answer(escalation_id, answer, me.name, as_superuser or None))
-        return back(f"/inbox/{escalation_id}", "answer recorded: the bot posts it in the asker's thread")
+        return back(f"/inbox/{escalation_id}", "answered")
 
     @app.post("/inbox/{escalation_id}/close")
     def inbox_close(request: Request, escalation_id: int, csrf: CsrfField = "") -> Response:
         me = actor(request, csrf, "moderator")
-        after = _try(lambda: room.close(escalation_id, me.name))
-        return back(f"/inbox/{escalation_id}", f"closed ({after.status})")
+        _try(lambda: room.close(escalation_id, me.name))
+        return back(f"/inbox/{escalation_id}", "closed")
 
     # -- conversation log -----------------------------------------------------------------------------------
 

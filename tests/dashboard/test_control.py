@@ -172,6 +172,12 @@ def test_an_escalation_answered_from_the_inbox_reaches_the_asker(room: Room) -> 
     assert "claim escalation" in audit and "answer escalation" in audit
 
 
+def test_the_done_note_shows_only_the_dashboard_own_words(room: Room) -> None:
+    log_in(room.client, PASSWORD, name="vi")
+    page = room.client.get(entry_page(RESET_ENTRY), params={"done": "Your account is locked: call 555-0100"}).text
+    assert "555-0100" not in page and 'id="done"' not in page
+
+
 def test_closing_a_waiting_escalation_tells_the_asker(room: Room) -> None:
     room.chat("sourdough pizza recipe?\n")
     log_in(room.client, PASSWORD, name="mo")
