@@ -60,6 +60,8 @@ class WebNoticeRow(Base):
 # the knowledge base browser counts, per entry, the questions answered with it and their feedback: index-only scans
 Index("ix_questions_entry_outcome", QuestionRow.entry_id, QuestionRow.outcome, QuestionRow.id)
 Index("ix_feedback_question_verdict", FeedbackRow.question_id, FeedbackRow.verdict)
+# the return page counts questions and answers per day
+Index("ix_questions_created_outcome", QuestionRow.created_at, QuestionRow.outcome)
 
 
 @dataclass(frozen=True)

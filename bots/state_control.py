@@ -4,10 +4,11 @@ entries, usage counts per entry, the escalation inbox and the notices the dashbo
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import and_, case, delete, func, select
+from sqlalchemy.orm import aliased
 
 from peerbot.bots.conversation import WAITING, EscalationStatus
 from peerbot.bots.schema import (
@@ -257,6 +258,54 @@ class ControlQueries(Queries):
                 .order_by(QuestionRow.channel)
             )
             return {"platforms": [str(p) for p in platforms], "channels": [str(c) for c in channels]}
+
+    # -- the return on the community ------------------------------------------------------------------------
+
+    def deflection_per_day(self, since: datetime) -> list[tuple[date, int, int]]:
+        """Per day since `since`: questions, and those deflected (the overview's definition: the bot answered, no
+        escalation, and solved or not reported unhelpful). Counted as answered minus the few answered questions
+        that were escalated or reported unhelpful, so no query looks at every question more than once."""
+        day = func.date(QuestionRow.created_at)
+        answered = case((QuestionRow.outcome == "answer", 1), else_=0)
+        recent = and_(QuestionRow.created_at >= since, QuestionRow.outcome == "answer")
+        other = aliased(FeedbackRow)
+        solved = select(other.id).where(other.question_id == QuestionRow.id, other.verdict == "solved").exists()
+        with self._session() as s:
+            totals = s.execute(
+                select(day, func.count(), func.sum(answered))
+                .where(QuestionRow.created_at >= since)
+                .group_by(day)
+                .order_by(day)
+            ).all()
+            escalated = s.execute(
+                select(QuestionRow.id, day)
+                .join(EscalationRow, EscalationRow.question_id == QuestionRow.id)
+                .where(recent)
+            ).all()
+            unhelpful = s.execute(
+                select(QuestionRow.id, day)
+                .join(FeedbackRow, FeedbackRow.question_id == QuestionRow.id)
+                .where(recent, FeedbackRow.verdict == "unhelpful", ~solved)
+            ).all()
+        not_deflected: dict[int, str] = {int(q): str(d) for q, d in [*escalated, *unhelpful]}
+        lost: dict[str, int] = {}
+        for d in not_deflected.values():
+            lost[d] = lost.get(d, 0) + 1
+        return [
+            (d if isinstance(d, date) else date.fromisoformat(str(d)), int(n), int(k or 0) - lost.get(str(d), 0))
+            for d, n, k in totals
+        ]
+
+    def human_answers_since(self, since: datetime) -> list[tuple[datetime, datetime, str | None]]:
+        """(answered_at, created_at, answered_by) of escalations a person answered since `since`."""
+        with self._session() as s:
+            rows = s.execute(
+                select(EscalationRow.answered_at, EscalationRow.created_at, EscalationRow.answered_by).where(
+                    EscalationRow.answered_at >= since,
+                    EscalationRow.status.in_((EscalationStatus.ANSWERED, EscalationStatus.RESOLVED)),
+                )
+            ).all()
+        return [(a, c, who) for a, c, who in rows if a is not None]
 
     # -- notices from the dashboard to the running bot ------------------------------------------------------
 

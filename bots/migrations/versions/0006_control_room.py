@@ -62,6 +62,7 @@ def upgrade() -> None:
         batch.create_index("ix_web_notices_sent_at", ["sent_at"], unique=False)
     with op.batch_alter_table("questions") as batch:
         batch.create_index("ix_questions_entry_outcome", ["entry_id", "outcome", "id"], unique=False)
+        batch.create_index("ix_questions_created_outcome", ["created_at", "outcome"], unique=False)
     with op.batch_alter_table("feedback") as batch:
         batch.create_index("ix_feedback_question_verdict", ["question_id", "verdict"], unique=False)
 
@@ -70,6 +71,7 @@ def downgrade() -> None:
     with op.batch_alter_table("feedback") as batch:
         batch.drop_index("ix_feedback_question_verdict")
     with op.batch_alter_table("questions") as batch:
+        batch.drop_index("ix_questions_created_outcome")
         batch.drop_index("ix_questions_entry_outcome")
     op.drop_table("web_notices")
     op.drop_table("entry_curation")
