@@ -13,8 +13,8 @@ from peerbot.bots.bot import Bot
 from peerbot.bots.capture import SOURCE_NAME as CAPTURED
 from peerbot.bots.capture import Capture, with_captured
 from peerbot.bots.config import Settings, SourceSettings
-from peerbot.bots.gate_learning import GateRule, LearnedGate
 from peerbot.bots.curation import StoreCuration
+from peerbot.bots.gate_learning import GateRule, LearnedGate
 from peerbot.bots.housekeeping import Housekeeping
 from peerbot.bots.index_shipping import IndexShipping
 from peerbot.bots.live import LiveKnowledge, LiveStoreSource, with_live

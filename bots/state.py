@@ -40,8 +40,8 @@ from peerbot.bots.schema import (
     near_miss_record,
     utcnow,
 )
-from peerbot.bots.state_conversation import ConversationQueries
 from peerbot.bots.state_control import ControlQueries
+from peerbot.bots.state_conversation import ConversationQueries
 from peerbot.bots.state_escalations import EscalationQueries
 from peerbot.bots.state_gate import GateQueries
 from peerbot.bots.state_housekeeping import HousekeepingQueries

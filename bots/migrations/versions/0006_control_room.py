@@ -2,7 +2,7 @@
 knowledge entries (hidden, edited answer text) and the notices the dashboard leaves for the bot to deliver.
 
 Revision ID: 0006_control_room
-Revises: 0010_index_shipping
+Revises: 0005_conversation
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_control_room"
-down_revision = "0010_index_shipping"
+down_revision = "0005_conversation"
 branch_labels = None
 depends_on = None
 
