@@ -39,6 +39,13 @@ def render_notice(notice: Notice) -> str:
         line = f"[ping to {who}] {notice.text}"
     elif notice.kind == "asker":
         line = f"[to the asker] {notice.text}"
+    elif notice.kind == "dm":
+        line = f"[private message to {', '.join(s.name for s in notice.superusers)}] {notice.text}"
+    elif notice.kind == "admin":
+        line = f"[to the admins] {notice.text}"
+    elif notice.kind in ("club_add", "club_remove"):
+        verb = "joins" if notice.kind == "club_add" else "leaves"
+        line = f"[club] {notice.text} {verb} the club"
     else:
         line = f"[announcement] {notice.text}"
     return f"{strip_terminal(line)}\n"

@@ -21,6 +21,7 @@ from peerbot.adapters.discord_parse import (
     to_question,
 )
 from peerbot.adapters.discord_render import Part, alert, ping_targets, render, split_text, thread_name
+from peerbot.adapters.discord_rewards import REWARD_KINDS, check_club_permissions, deliver_reward
 from peerbot.adapters.discord_views import ClaimButton, FeedbackButton, claim_view, feedback_view
 from peerbot.bots import messages
 from peerbot.bots.bot import Bot
@@ -75,6 +76,7 @@ class PeerbotClient(discord.Client):
                 "and DMs are quoted there; make it a private channel for superusers",
                 extra={"channel": escalations},
             )
+        await check_club_permissions(self)
 
     def is_admin(self, interaction: discord.Interaction[Any]) -> bool:
         return interaction.permissions.manage_guild or str(interaction.user.id) in self.admins
@@ -264,6 +266,9 @@ class PeerbotClient(discord.Client):
         await deliver_each(notices, self._deliver, log)
 
     async def _deliver(self, notice: Notice) -> None:
+        if notice.kind in REWARD_KINDS:  # private messages, admin warnings, the club role: discord_rewards.py
+            await deliver_reward(self, notice)
+            return
         if notice.kind == "asker":
             if notice.platform not in (None, PLATFORM):
                 return
@@ -339,6 +344,7 @@ class PeerbotClient(discord.Client):
             platform=PLATFORM,
             event_id=str(interaction.id),
             admin=self.is_admin(interaction),
+            public=False,  # answered ephemerally: only the member who typed it reads the reply (`/peerbot me`)
         )
         reply = await self.bot.handle(question)
         if reply is not None:

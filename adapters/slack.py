@@ -67,6 +67,7 @@ from peerbot.adapters.slack_http import refuse_malformed  # after the install ch
 from peerbot.adapters.slack_live import SlackLive, changed_thread
 from peerbot.adapters.slack_lookup import SlackLookup, slack_error
 from peerbot.adapters.slack_post import SlackPoster
+from peerbot.adapters.slack_rewards import missing_scopes
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +179,7 @@ class SlackAdapter:
         except Exception as exc:
             raise AdapterError(f"cannot reach Slack at {self.client.base_url} ({exc}); check the network") from None
         self._bot_user = identity.get("user_id")
+        missing_scopes(self.settings, identity.headers)  # the club user group's scopes, logged by name
         app = self.build_app()
         if self.mode == "socket":
             self._socket = AsyncSocketModeHandler(app, app_token=self._app_token)

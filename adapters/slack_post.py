@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from peerbot.adapters.slack_lookup import SlackLookup
 from peerbot.adapters.slack_parse import split_thread
 from peerbot.adapters.slack_render import Message, message, render_escalation, render_ping, render_to_asker
+from peerbot.adapters.slack_rewards import REWARD_KINDS, deliver_reward
 from peerbot.bots.config import Settings
 from peerbot.bots.conversation import Outcome, Reply
 from peerbot.bots.notices import Notice, deliver_each
@@ -89,6 +90,9 @@ class SlackPoster:
         await deliver_each([n for n in notices if n.platform in (None, self.name)], self._deliver, log)
 
     async def _deliver(self, notice: Notice) -> None:
+        if notice.kind in REWARD_KINDS:  # private messages, admin warnings, the club user group: slack_rewards.py
+            await deliver_reward(self.client, self.settings, notice)
+            return
         if notice.kind == "asker":
             await self._to_asker(notice)
             return

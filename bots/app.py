@@ -20,6 +20,7 @@ from peerbot.bots.index_shipping import IndexShipping
 from peerbot.bots.live import LiveKnowledge, LiveStoreSource, with_live
 from peerbot.bots.policy import Thresholds
 from peerbot.bots.recognition import Recognition
+from peerbot.bots.rewards import Rewards
 from peerbot.bots.schedule import Scheduler, jobs
 from peerbot.bots.scope import ScopeGuard, learn_scope, load_scope, save_scope
 from peerbot.bots.state import StateStore
@@ -265,13 +266,15 @@ def make_bot(
             bot.answerer.scope = scope_guard(settings, embedder)
             log.info("serving new index version", extra={"version": fresh.version, "warning": warning})
 
+    recognition = Recognition(store, settings.recognition, settings.superusers)
+    recognition.rewards = Rewards.from_settings(store, settings)
     bot = Bot(
         retriever,
         store,
         thresholds=thresholds(settings),
         superusers=settings.superusers,
         escalation=settings.escalation,
-        recognition=Recognition(store, settings.recognition, settings.superusers),
+        recognition=recognition,
         capture=Capture(captured_path(settings), trust_policy(settings, store), retriever),
         community=settings.community.name,
         max_question_chars=settings.answer.max_question_chars,
@@ -309,6 +312,7 @@ def make_bot(
         bot.live = LiveKnowledge(
             store, lambda: trust_policy(settings, store), retriever, unvetted=settings.live.unvetted
         )
+    bot.outbox.receipts = store.mark_rewards_sent  # a reward message delivered is never sent again
     return bot
 
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from peerbot.bots import commands_rewards as rewards
 from peerbot.bots import messages
 from peerbot.bots.config import Superuser
 from peerbot.bots.conversation import Outcome, Question, Reply, Verdict
@@ -243,6 +244,8 @@ COMMANDS = CommandTable(
         Command("unhelpful", Access.ANYONE, "", "the reply to your last question did not help", _unhelpful),
         Command("stats", Access.ANYONE, "", "what I've done so far", _stats),
         Command("leaderboard", Access.ANYONE, "[days]", "the community's top helpers", _leaderboard),
+        Command("me", Access.ANYONE, "", "your points, rank, badges, rewards and what the next tier needs", rewards.me),
+        Command("announce", Access.SUPERUSER, "on|off", "be named in public announcements, or not", rewards.announce),
         Command(
             "forget", Access.ANYONE, "me", "remove what I keep of you and keep you out (cannot be undone)", _forget
         ),
@@ -269,6 +272,9 @@ COMMANDS = CommandTable(
         Command("unspammer", Access.ADMIN, "USER", "stop ignoring USER", _unmark_spammer),
         Command(
             "reindex", Access.ADMIN, "", "rebuild the answer index from the community sources", _reindex, slow=True
+        ),
+        Command(
+            "revoke", Access.ADMIN, "MEMBER", "end a superuser's club membership (role / user group)", rewards.revoke
         ),
     ]
 )

@@ -153,12 +153,41 @@ class RecognitionSettings(_Section):
     fast_minutes: float = Field(15.0, gt=0)  # answered within this of the escalation: "Fast Responder"
 
 
+class RewardTier(_Section):
+    """A `[[rewards]]` tier: reached at a number of points or at a rank; a voucher, the club or a thank-you."""
+
+    name: str = Field(min_length=1, max_length=64)
+    points: int | None = Field(None, ge=0)
+    rank: str | None = None
+    kind: Literal["voucher", "club", "thanks"] = "thanks"
+    pool: str | None = Field(None, min_length=1, max_length=64)  # voucher: the pool its codes come from
+    message: str = ""
+
+    @model_validator(mode="after")
+    def _complete(self) -> RewardTier:
+        if (self.points is None) == (self.rank is None):
+            raise ValueError(f"reward {self.name!r}: give either points or rank")
+        if self.kind == "voucher" and self.pool is None:
+            raise ValueError(f"reward {self.name!r}: a voucher needs a pool (filled by `peerbot rewards import`)")
+        return self
+
+
+class ClubSettings(_Section):
+    discord_role: str | None = None  # role id given to club members (the bot needs Manage Roles, above the role)
+    slack_usergroup: str | None = None  # user group id (S...) club members join (usergroups:read, usergroups:write)
+
+
+class VoucherSettings(_Section):
+    low_stock: int = Field(3, ge=0)  # the admins are warned when a pool has this many codes left (and when empty)
+
+
 class SlackSettings(_Section):
     mode: Literal["socket", "http"] = "socket"
     port: int = Field(3000, ge=1, le=65535)  # HTTP mode: where the Events API endpoint listens
     help_channels: list[str] = []  # channel ids where every top-level message is a question
     escalation_channel: str | None = None  # channel id where superusers are pinged
     announce_channel: str | None = None  # ranks and badges are announced here (default: the escalation channel)
+    admin_channel: str | None = None  # voucher stock warnings (default: the escalation channel)
     dm_superusers: bool = False  # also DM each pinged superuser
     admins: list[str] = []  # user ids allowed to /peerbot reindex
 
@@ -168,6 +197,7 @@ class DiscordSettings(_Section):
     escalation_channel: str | None = None
     announce_channel: str | None = None  # ranks and badges are announced here (default: the escalation channel)
     superuser_role: str | None = None  # role id pinged on escalation, besides the superusers' discord_id
+    admin_channel: str | None = None  # voucher stock warnings (default: the escalation channel)
     admins: list[str] = []  # user ids allowed to /peerbot reindex besides members with Manage Server
     shard_count: int | None = Field(None, ge=1)  # the bot's shards in all (discord.py sharding), same in every process
     shard_ids: list[int] = []  # the shards this process runs (default: all of them); DMs arrive on shard 0
@@ -232,6 +262,9 @@ class Settings(_Section):
     recognition: RecognitionSettings = RecognitionSettings()
     scope: ScopeSettings = ScopeSettings()
     conversation: ConversationSettings = ConversationSettings()
+    rewards: list[RewardTier] = []
+    club: ClubSettings = ClubSettings()
+    vouchers: VoucherSettings = VoucherSettings()
     state: StateSettings = StateSettings()
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
@@ -240,6 +273,17 @@ class Settings(_Section):
     schedule: ScheduleSettings = ScheduleSettings()
     log: LogSettings = LogSettings()
     root: TomlPath = Field(default=Path("."), exclude=True)
+
+    @model_validator(mode="after")
+    def _rewards_fit(self) -> Settings:
+        names = [t.name for t in self.rewards]
+        if len(set(names)) != len(names):
+            raise ValueError("rewards: tier names must be unique")
+        for tier in self.rewards:
+            if tier.rank is not None and tier.rank not in self.recognition.ranks:
+                known = ", ".join(self.recognition.ranks)
+                raise ValueError(f"reward {tier.name!r}: rank {tier.rank!r} is not one of recognition.ranks ({known})")
+        return self
 
     def resolve(self, path: Path) -> Path:
         """Paths in config.toml are relative to the file's folder."""

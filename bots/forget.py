@@ -54,6 +54,8 @@ def forget_everywhere(settings: Settings, store: StateStore, author: str) -> For
         versions = scrub(wiring.index_dir(settings), theirs)
         captured = forget_in_captured(wiring.captured_path(settings), author)
         removed = store.forget_author(author)
+        for member in {s.community_id for s in settings.superusers if who in (s.community_id.lower(), s.name.lower())}:
+            store.forget_rewards(member)  # their grants; the club role goes on the bot's next round (bots/rewards.py)
         live = store.forget_live(author)
     report = ForgetReport(author, versions, captured, removed, live)
     if not report.found and not already:

@@ -193,6 +193,15 @@ class Handoff:
         await self._capture(resolved, resolved.answer, who.name if who else resolved.answered_by, resolved.answered_by)
         if who is not None:
             await self._award(who.community_id, "accepted", f"esc{resolved.id}")
+            await self._thank(resolved, who.community_id)
+
+    async def _thank(self, row: Escalation, superuser: str) -> None:
+        """A thank-you line in the asker's thread, naming the expert unless they opted out (bots/rewards.py)."""
+        rewards = self.recognition.rewards if self.recognition else None
+        if rewards is not None:
+            text = await asyncio.to_thread(rewards.thank_you, superuser)
+            notice = Notice("asker", text, row.id, platform=row.platform, channel=row.channel, thread=row.thread)
+            await self.outbox.deliver([notice])
 
     async def accept(self, escalation_id: int) -> Reply:
         """`/accept N`: the answer to N is the solution: it joins the knowledge base."""

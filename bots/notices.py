@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,9 @@ from peerbot.bots.config import Superuser
 class Notice:
     """Everything an adapter needs to deliver it: adapters never look anything up in the state store."""
 
-    kind: Literal["ping", "asker", "announce"]
+    # "dm": privately to the one member in `superusers`, on `platform`; "admin": the admin channel;
+    # "club_add" / "club_remove": give or take the club role / user group of the member in `superusers`
+    kind: Literal["ping", "asker", "announce", "dm", "admin", "club_add", "club_remove"]
     text: str
     escalation_id: int | None = None
     superusers: tuple[Superuser, ...] = ()  # who to ping (kind "ping")
@@ -23,6 +26,7 @@ class Notice:
     thread: str | None = None
     question_id: int | None = None  # the escalated question (feedback buttons refer to it)
     answered: bool = False  # it brings a person's answer: the asker can say it solved it
+    receipt: int | None = None  # a reward grant whose private message this is: marked sent once delivered
 
 
 class Notifier(Protocol):
@@ -49,6 +53,7 @@ class Outbox:
 
     def __init__(self) -> None:
         self.notifiers: list[Notifier] = []
+        self.receipts: Callable[[list[int]], None] | None = None  # told which reward messages were delivered
 
     def add(self, notifier: Notifier) -> None:
         if notifier not in self.notifiers:
@@ -59,5 +64,9 @@ class Outbox:
             self.notifiers.remove(notifier)
 
     async def deliver(self, notices: Sequence[Notice]) -> None:
-        for notifier in list(self.notifiers) if notices else ():
+        notifiers = list(self.notifiers) if notices else []
+        for notifier in notifiers:
             await notifier.deliver(notices)
+        receipts = [n.receipt for n in notices if n.receipt is not None]
+        if receipts and notifiers and self.receipts is not None:
+            await asyncio.to_thread(self.receipts, receipts)

@@ -6,11 +6,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from peerbot.bots.config import RecognitionSettings, Superuser
 from peerbot.bots.notices import Notice
 from peerbot.bots.state import Escalation, StateStore
 from peerbot.knowledge.entries import KnowledgeEntry
+
+if TYPE_CHECKING:
+    from peerbot.bots.rewards import Rewards
 
 FIRST_ANSWER = "First Answer"
 FAST_RESPONDER = "Fast Responder"
@@ -34,6 +38,7 @@ class Recognition:
         self.store = store
         self.settings = settings
         self.names = {s.community_id: s.name for s in superusers}
+        self.rewards: Rewards | None = None  # reward tiers reached by points (bots/rewards.py)
 
     def rank_for(self, points: int) -> str:
         reached = [(threshold, name) for name, threshold in self.settings.ranks.items() if points >= threshold]
@@ -56,6 +61,10 @@ class Recognition:
             )
         for badge in self._new_badges(superuser, reason, fast):
             notices.append(self._announce(f'{self.names.get(superuser, superuser)} earned the "{badge}" badge.'))
+        if superuser in self.store.opted_out():  # they asked not to be named in public
+            notices = []
+        if self.rewards is not None:
+            notices += self.rewards.reached(superuser)
         return notices
 
     def _new_badges(self, superuser: str, reason: str, fast: bool) -> list[str]:

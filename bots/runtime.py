@@ -102,6 +102,9 @@ async def tick(bot: Bot) -> list[Notice]:
     due = await asyncio.to_thread(bot.escalations.due)
     if bot.scheduler is not None:  # [schedule]: refreshes due, one replica at a time
         due += await bot.scheduler.tick()
+    rewards = bot.recognition.rewards if bot.recognition else None
+    if rewards is not None:  # vouchers waiting for imported codes, club changes, the monthly post
+        due += await asyncio.to_thread(rewards.sweep)
     await bot.outbox.deliver(due)
     return notices + due + await deliver_queued(bot)
 

@@ -49,6 +49,7 @@ from peerbot.bots.state_ledger import LedgerQueries
 from peerbot.bots.state_live import LiveQueries
 from peerbot.bots.state_privacy import Forgotten, PrivacyQueries
 from peerbot.bots.state_reports import ReportQueries
+from peerbot.bots.state_rewards import RewardQueries
 from peerbot.bots.state_shipping import ShippingQueries
 from peerbot.errors import ConfigError
 
@@ -132,6 +133,7 @@ class StateStore(
     GateQueries,
     ConversationQueries,
     ControlQueries,
+    RewardQueries,
 ):
     """Durable record of what the bot did; every write is its own short transaction. All SQL lives here and in
     the query mixins (bots/state_*.py); callers get frozen records (bots/schema.py), never rows or sessions."""

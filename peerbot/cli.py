@@ -26,6 +26,7 @@ from peerbot.bots.config import Settings, load_settings
 from peerbot.bots.logs import setup_logging
 from peerbot.bots.state import StateStore
 from peerbot.cli_admins import register as register_admins
+from peerbot.cli_rewards import rewards_app
 from peerbot.errors import UnknownAuthor
 from peerbot.indexer.build import BuildReport
 from peerbot.knowledge.embedder import Embedder
@@ -482,6 +483,7 @@ def tune(
 
 superusers_app = typer.Typer(help="Superuser tools.", no_args_is_help=True)
 app.add_typer(superusers_app, name="superusers")
+app.add_typer(rewards_app, name="rewards")
 
 
 @superusers_app.command("suggest")

@@ -161,3 +161,12 @@ class UnknownAuthor(PeerbotError):
     def __init__(self, author: str, reason: str) -> None:
         self.author = author
         super().__init__(f"{author!r}: {reason}")
+
+
+class RewardsError(PeerbotError):
+    """`peerbot rewards ...` was given a pool, file or member it cannot use."""
+
+    def __init__(self, message: str, *, pool: str | None = None, file: Path | None = None) -> None:
+        self.pool = pool
+        self.file = file
+        super().__init__(message)

@@ -12,7 +12,7 @@ from typing import Any
 from peerbot.bots import app as wiring
 from peerbot.bots.config import Settings
 from peerbot.bots.curation import StoreCuration
-from peerbot.bots.dashboard import charts, metrics
+from peerbot.bots.dashboard import charts, metrics, rewards_view
 from peerbot.bots.dashboard.gaps import CachedEmbedder, Gap, content_gaps
 from peerbot.bots.dashboard.metrics import Period
 from peerbot.bots.state import StateStore, utcnow
@@ -97,6 +97,7 @@ class DashboardData:
             "complaints": [g for g in gaps if g.complaint],
             "faq": self._faq_name(),
             "leaders": metrics.leaderboard(self.store, self.settings, period),
+            "rewards": rewards_view.summary(self.store, self.settings),
             "kb": self.kb_summary(),
             "gate": self.gate(),
             "sentiment": mood,
@@ -177,7 +178,7 @@ class DashboardData:
     # -- CSV exports ----------------------------------------------------------------------------
 
     def table_names(self) -> list[str]:
-        return [*RAW_TABLES, *self._derived]
+        return [*RAW_TABLES, *self._derived, *rewards_view.TABLES]
 
     @property
     def _derived(self) -> dict[str, Callable[[Period], Table]]:
@@ -195,6 +196,8 @@ class DashboardData:
     def table(self, name: str, days: int) -> Table | None:
         if name in RAW_TABLES:
             return self._raw(name, self.period(days))
+        if name in rewards_view.TABLES:  # whole history: rewards are not cut by the period
+            return rewards_view.tables(self.store, self.settings)[name]
         make = self._derived.get(name)
         return make(self.period(days)) if make else None
 

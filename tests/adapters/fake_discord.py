@@ -112,6 +112,8 @@ class FakeDiscord:
         self.port = 0
         self.in_flight = 0
         self.threads_started: list[str] = []  # ids of messages the bot started a thread from
+        self.dm_channels: dict[str, str] = {}  # DM channel id -> the member it is with
+        self.role_changes: list[tuple[str, str, str, str]] = []  # (PUT|DELETE, guild, member, role)
 
     # --- lifecycle
 
@@ -250,6 +252,9 @@ class FakeDiscord:
             (r"/channels/(\d+)/messages", "POST", self._post_message),
             (r"/channels/(\d+)/messages/(\d+)/threads", "POST", self._thread_from_message),
             (r"/channels/(\d+)/messages/(\d+)/reactions/([^/]+)/@me", "PUT", self._react),
+            (r"/users/@me/channels", "POST", self._open_dm),
+            (r"/guilds/(\d+)/members/(\d+)/roles/(\d+)", "PUT", self._role),
+            (r"/guilds/(\d+)/members/(\d+)/roles/(\d+)", "DELETE", self._role),
             (r"/interactions/(\d+)/([^/]+)/callback", "POST", self._callback),
             (r"/webhooks/(\d+)/([^/]+)/messages/@original", "GET", self._get_original),
             (r"/webhooks/(\d+)/([^/]+)/messages/@original", "PATCH", self._edit_original),
@@ -280,6 +285,22 @@ class FakeDiscord:
             for command in body
         ]
         return _json(commands)
+
+    async def _open_dm(self, request: web.Request, body: JSON) -> web.Response:
+        recipient = str(body["recipient_id"])
+        channel_id = next((c for c, who in self.dm_channels.items() if who == recipient), None) or p.snowflake()
+        self.dm_channels[channel_id] = recipient
+        data = {"id": channel_id, "type": 1, "last_message_id": None, "recipients": [p.user(recipient, "member")]}
+        self.channels[channel_id] = data
+        return _json(data)
+
+    def dms_to(self, user_id: str) -> list[Sent]:
+        """What the bot sent privately to a member (their DM channel)."""
+        return [s for s in self.sent if self.dm_channels.get(s.channel_id) == user_id]
+
+    async def _role(self, request: web.Request, body: JSON, guild: str, member: str, role: str) -> web.Response:
+        self.role_changes.append((request.method, guild, member, role))
+        return web.Response(status=204)
 
     async def _get_channel(self, request: web.Request, body: JSON, channel_id: str) -> web.Response:
         if channel_id not in self.channels:
@@ -534,7 +555,7 @@ class World:
         return payload
 
 
-def world_settings(root: Path, community: list[JSON] | None = None) -> Settings:
+def world_settings(root: Path, community: list[JSON] | None = None, **extra: Any) -> Settings:
     return make_settings(
         root,
         community,
@@ -548,6 +569,7 @@ def world_settings(root: Path, community: list[JSON] | None = None) -> Settings:
             "superuser_role": SUPERUSER_ROLE,
             "admins": [LISTED_ADMIN["id"]],
         },
+        **extra,
     )
 
 
@@ -575,10 +597,13 @@ async def open_world(
     *,
     community: list[JSON] | None = None,
     fake_class: type[FakeDiscord] | None = None,
+    settings_extra: JSON | None = None,
+    guild: JSON | None = None,
     **fake_options: Any,
 ) -> AsyncIterator[World]:
-    """Settings and a real Bot on a small community, the fake Discord, and the adapter connected and ready."""
-    settings = world_settings(root, WORLD_COMMUNITY if community is None else community)
+    """Settings and a real Bot on a small community, the fake Discord, and the adapter connected and ready
+    (`settings_extra`: more config.toml keys; `guild`: another GUILD_CREATE payload than world_guild())."""
+    settings = world_settings(root, WORLD_COMMUNITY if community is None else community, **(settings_extra or {}))
     embedder = wiring.open_embedder(settings)
     wiring.reindex(settings, embedder)
     kb, _ = wiring.load_knowledge(settings, embedder)
@@ -590,7 +615,7 @@ async def open_world(
     errors = ErrorLog()
     logging.getLogger().addHandler(errors)
 
-    fake = await (fake_class or FakeDiscord)(guilds=[world_guild()], **fake_options).start()
+    fake = await (fake_class or FakeDiscord)(guilds=[guild or world_guild()], **fake_options).start()
 
     adapter = DiscordAdapter(
         settings, "fake-token", api_base=fake.api_base, gateway_url=fake.gateway_url, guild_ready_timeout=0.1

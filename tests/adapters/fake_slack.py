@@ -112,6 +112,8 @@ class FakeSlack:
     users: dict[str, str] = field(default_factory=lambda: {ASKER: "Alex Asker"})
     private_channels: dict[str, list[str]] = field(default_factory=dict)  # user -> private channels shared with the bot
     conversations: dict[str, dict[str, Any]] = field(default_factory=lambda: dict(CONVERSATIONS))  # conversations.info
+    usergroups: dict[str, list[str]] = field(default_factory=dict)  # user group id -> its members
+    scopes: str | None = None  # the bot token's scopes, as auth.test's x-oauth-scopes header says (None: no header)
     port: int = 0
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -193,7 +195,8 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": error})
         answer = self._answer(method, body)
         await self._record(Call(method, body, result=answer))
-        return web.json_response({"ok": True, **answer})
+        headers = {"x-oauth-scopes": self.scopes} if method == "auth.test" and self.scopes is not None else None
+        return web.json_response({"ok": True, **answer}, headers=headers)
 
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -218,6 +221,12 @@ class FakeSlack:
             return {"channels": channels, "response_metadata": {"next_cursor": ""}}
         if method == "conversations.info":
             return {"channel": self.conversations[str(body.get("channel"))]}
+        if method == "usergroups.users.list":
+            return {"users": list(self.usergroups.get(str(body.get("usergroup")), []))}
+        if method == "usergroups.users.update":
+            group = str(body.get("usergroup"))
+            self.usergroups[group] = [u for u in str(body.get("users") or "").split(",") if u]
+            return {"usergroup": {"id": group, "users": self.usergroups[group]}}
         if method == "apps.connections.open":
             return {"url": f"ws://127.0.0.1:{self.port}/socket"}
         return {}
@@ -259,7 +268,8 @@ async def _body(request: web.Request) -> dict[str, Any]:
     if request.content_type == "application/json":
         data = await request.json()
         return data if isinstance(data, dict) else {"json": data}
-    form = {k: str(v) for k, v in (await request.post()).items()}
+    # slack_sdk sends some POST methods' arguments in the query string (usergroups.users.update)
+    form = {**dict(request.query), **{k: str(v) for k, v in (await request.post()).items()}}
     for key in ("blocks", "payload"):
         if key in form:
             form[key] = json.loads(form[key])
@@ -357,6 +367,7 @@ def slack_settings(
     community: list[dict[str, Any]] | None = None,
     scope: dict[str, Any] | None = None,
     conversation: dict[str, Any] | None = None,
+    settings_extra: dict[str, Any] | None = None,
     **slack: Any,
 ) -> Settings:
     config = {
@@ -369,7 +380,7 @@ def slack_settings(
     extra = {"scope": scope} if scope is not None else {}
     extra |= {"conversation": conversation} if conversation is not None else {}
     community = COMMUNITY if community is None else community
-    return make_settings(root, community, slack=config, superusers=SUPERUSERS, **extra)
+    return make_settings(root, community, slack=config, **{"superusers": SUPERUSERS, **extra, **(settings_extra or {})})
 
 
 def real_bot(settings: Settings, clock: Clock | None = None) -> Bot:
@@ -445,10 +456,12 @@ async def running_slack(
     settings_hook: Callable[[Settings], Settings] | None = None,
     scope: dict[str, Any] | None = None,
     conversation: dict[str, Any] | None = None,
+    settings_extra: dict[str, Any] | None = None,
     **slack: Any,
 ) -> AsyncIterator[Harness]:
-    """The real adapter on a real bot, talking to a fresh fake Slack; HTTP mode unless mode="socket"."""
-    settings = slack_settings(root, community, scope, conversation, **slack)
+    """The real adapter on a real bot, talking to a fresh fake Slack; HTTP mode unless mode="socket"
+    (`settings_extra`: more config.toml keys besides [slack])."""
+    settings = slack_settings(root, community, scope, conversation, settings_extra, **slack)
     if settings_hook is not None:
         settings = settings_hook(settings)
     bot = real_bot(settings, clock)
