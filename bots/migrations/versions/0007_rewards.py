@@ -2,7 +2,7 @@
 the monthly "helper of the month" posts.
 
 Revision ID: 0007_rewards
-Revises: 0008_gate_feedback
+Revises: 0006_control_room
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_rewards"
-down_revision = "0008_gate_feedback"
+down_revision = "0006_control_room"
 branch_labels = None
 depends_on = None
 
