@@ -159,6 +159,9 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Path, dict[st
         "superusers": SUPERUSERS,
         "escalation": {"ladder_minutes": [30, 60], "expire_hours": 24, "max_open_per_superuser": 1000},
         "answer": {"suggest_threshold": 0.6},
+        # each ESCALATE event must open its own escalation: no joining, no throttle, no out-of-scope replies
+        "conversation": {"merge": False, "max_escalations_per_hour": 1000},
+        "scope": {"enabled": False},
     }
     settings = make_settings(tmp_path, community(), **{k: v for k, v in data.items() if k not in ("index", "sources")})
     wiring.reindex(settings, wiring.open_embedder(settings))  # the indexer publishes; replicas load that version
