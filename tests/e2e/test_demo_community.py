@@ -44,8 +44,8 @@ def bot(demo_dir: Path) -> Bot:
     return wiring.make_bot(settings, embedder, kb)
 
 
-def ask(bot: Bot, text: str, **kw: object) -> object:
-    reply = asyncio.run(bot.handle(Question(text=text, asker="e2e", **kw)))  # type: ignore[arg-type]
+def ask(bot: Bot, text: str, asker: str = "e2e", **kw: object) -> object:
+    reply = asyncio.run(bot.handle(Question(text=text, asker=asker, **kw)))  # type: ignore[arg-type]
     assert reply is not None
     return reply
 
@@ -95,8 +95,12 @@ def test_paraphrases_find_the_right_thread(bot: Bot) -> None:
 
 
 def test_off_topic_and_unanswered_topics_are_never_answered(bot: Bot) -> None:
-    off_topic = [ask(bot, q).outcome for q in QUESTIONS["off_topic"]]  # type: ignore[attr-defined]
-    unanswered = [ask(bot, q["question"]).outcome for q in QUESTIONS["unanswered_topics"]]  # type: ignore[attr-defined]
+    # one member each, as in a community: a single member asking all of them would hit the escalation throttle
+    off_topic = [ask(bot, q, f"off-{n}").outcome for n, q in enumerate(QUESTIONS["off_topic"])]  # type: ignore[attr-defined]
+    unanswered = [
+        ask(bot, q["question"], f"gap-{n}").outcome  # type: ignore[attr-defined]
+        for n, q in enumerate(QUESTIONS["unanswered_topics"])
+    ]
     assert Outcome.ANSWER not in off_topic + unanswered
     # this older set was not looked at while the scope was built: 10 of 15 are out of scope (pinging nobody); the
     # other five come close to demo threads (a Tesla's headlights, a Netflix password, plants in a dark room)
