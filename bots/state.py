@@ -8,6 +8,7 @@ on PostgreSQL read-then-write steps lock their rows (`FOR UPDATE`, see bots/esca
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -117,6 +118,20 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def _migrate_when_free(engine: Engine, dialect: str, attempts: int = 5) -> None:
+    """migrate(), again after a pause when SQLite answers "database is locked" at once instead of waiting (it does
+    so to avoid a deadlock, e.g. while another starter switches the file to WAL); each try re-reads the revision,
+    so a database another starter migrated meanwhile is left as it is."""
+    for attempt in range(attempts):
+        try:
+            migrate(engine)
+            return
+        except OperationalError as exc:
+            if dialect != "sqlite" or "locked" not in str(exc.orig) or attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * 2**attempt)
+
+
 def _needs_stamp(connection: Connection) -> bool:
     tables = set(inspect(connection).get_table_names())
     return "questions" in tables and "alembic_version" not in tables
@@ -159,7 +174,7 @@ class StateStore(
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _begin_immediate)
         try:
-            migrate(self.engine)
+            _migrate_when_free(self.engine, self.dialect)
         except OperationalError as exc:
             shown = make_url(engine_url(url)).render_as_string(hide_password=True)
             raise ConfigError(f"state.url: cannot open the state store {shown} ({exc.orig})") from exc
