@@ -20,7 +20,7 @@ from peerbot.bots.conversation import Question
 from peerbot.bots.runtime import serve
 from peerbot.errors import ConfigError
 from tests.conftest import make_settings
-from tests.factories import Clock, write_jsonl
+from tests.factories import CLI_CONFIG, Clock, write_jsonl
 
 REWARDS: list[dict[str, Any]] = [
     {"name": "Welcome", "points": 1, "kind": "thanks", "message": "Thanks for your first help!"},
@@ -175,23 +175,9 @@ def test_reward_tiers_are_checked_at_start_up(tmp_path: Path) -> None:
         make_settings(tmp_path, rewards=[{"name": "A", "points": 1}, {"name": "A", "points": 2}])
 
 
-CONFIG_TOML = """
-[index]
-path = "index"
-model = "hashing-256"
-
-[[sources]]
-name = "forum"
-type = "jsonl"
-path = "community.jsonl"
-
-[state]
-url = "sqlite:///state.db"
-
-[[superusers]]
-name = "Mara Quinn"
-community_id = "u-mara"
-
+CONFIG_TOML = (
+    CLI_CONFIG
+    + """
 [recognition]
 ranks = { Newcomer = 0, Helper = 15 }
 
@@ -201,6 +187,7 @@ points = 7
 kind = "voucher"
 pool = "gift"
 """
+)
 
 
 def test_helper_of_the_month_on_a_simulated_clock(tmp_path: Path) -> None:
