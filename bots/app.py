@@ -184,12 +184,41 @@ def load_knowledge(
     """The serving knowledge base and a warning if an older version had to stand in (a running bot passes its
     store, so a hot reload reads the forgotten authors from it instead of opening a second one)."""
     loaded = read_current(index_dir(settings), model=embedder.name, dimension=embedder.dimension)
-    kb = KnowledgeBase.from_loaded(loaded)
-    if captured_path(settings).exists():  # answers captured after this version was built are kept serving
+    return with_recent(KnowledgeBase.from_loaded(loaded), settings, embedder, store), loaded.warning
+
+
+def with_recent(kb: KnowledgeBase, settings: Settings, embedder: Embedder, store: StateStore | None) -> KnowledgeBase:
+    """`kb` plus what was learnt after its version was built: captured answers, and (with a store) live threads
+    learned or retracted since."""
+    if captured_path(settings).exists():
         kb = with_captured(kb, captured_path(settings), trust_policy(settings, store), embedder)
-    if store is not None:  # live threads learned (or retracted) after this version was built
+    if store is not None:
         kb = with_live(kb, store, trust_policy(settings, store), embedder)
-    return kb, loaded.warning
+    return kb
+
+
+async def serve_current(settings: Settings, embedder: Embedder, store: StateStore, retriever: HybridRetriever) -> None:
+    """Load the current version and serve it. An answer captured or a thread learnt while it loaded is not lost:
+    when the served knowledge base changed meanwhile, what was learnt is applied to the new version again."""
+    seen = retriever.kb
+    fresh, _ = await asyncio.to_thread(load_knowledge, settings, embedder, store)
+    await adopt(fresh, seen, settings, embedder, store, retriever)
+
+
+async def adopt(
+    fresh: KnowledgeBase,
+    seen: KnowledgeBase,
+    settings: Settings,
+    embedder: Embedder,
+    store: StateStore,
+    retriever: HybridRetriever,
+) -> None:
+    """Serve `fresh`, loaded while `seen` was serving: if the served one changed meanwhile (an answer captured,
+    a thread learnt), that is applied to `fresh` again from the captured file and the store."""
+    await asyncio.to_thread(
+        retriever.update,
+        lambda current: fresh if current is seen else with_recent(fresh, settings, embedder, store),
+    )
 
 
 def load_calibrator(settings: Settings) -> Calibrator:
@@ -240,8 +269,7 @@ def make_bot(
 
     async def reindex_and_swap(only: str | None = None) -> BuildReport:
         report = await asyncio.to_thread(reindex, settings, embedder, None, only, store)
-        fresh, _ = await asyncio.to_thread(load_knowledge, settings, embedder, store)
-        retriever.swap(fresh)
+        await serve_current(settings, embedder, store, retriever)
         bot.answerer.scope = scope_guard(settings, embedder)
         return report
 
@@ -254,15 +282,16 @@ def make_bot(
                 "could not download the newest index version; the current one keeps serving", extra={"error": str(exc)}
             )
         published = await asyncio.to_thread(current_version, index_dir(settings))
-        if published is None or published == retriever.kb.version:
+        seen = retriever.kb
+        if published is None or published == seen.version:
             return
         try:
             fresh, warning = await asyncio.to_thread(load_knowledge, settings, embedder, store)
         except PeerbotError as exc:
             log.error("new index version not loaded; the current one keeps serving", extra={"error": str(exc)})
             return
-        if fresh.version != retriever.kb.version:
-            retriever.swap(fresh)
+        if fresh.version != seen.version:
+            await adopt(fresh, seen, settings, embedder, store, retriever)
             bot.answerer.scope = scope_guard(settings, embedder)
             log.info("serving new index version", extra={"version": fresh.version, "warning": warning})
 
@@ -303,8 +332,7 @@ def make_bot(
             await asyncio.to_thread(store.forget_author, author)  # kept out of later reindexes all the same
             return ""
         await asyncio.to_thread(reindex, settings, embedder, None, None, store, True)
-        fresh, _ = await asyncio.to_thread(load_knowledge, settings, embedder, store)
-        retriever.swap(fresh)
+        await serve_current(settings, embedder, store, retriever)
         return report.summary()
 
     bot.forgetter = forget_author

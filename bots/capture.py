@@ -70,7 +70,7 @@ class Capture:
                 handle.flush()
                 os.fsync(handle.fileno())
             vector = self.retriever.embedder.embed([entry.question_text])
-            self.retriever.swap(self.retriever.kb.with_added([entry], vector))
+            self.retriever.update(lambda kb: kb.with_added([entry], vector))
         return entry
 
 

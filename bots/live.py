@@ -191,9 +191,9 @@ class LiveKnowledge:
                 return learned  # nothing solved here, nothing known
             if status == "live" and entry is not None:
                 vector = self.retriever.embedder.embed([entry.question_text])
-                self.retriever.swap(self.retriever.kb.with_added([entry], vector))
+                self.retriever.update(lambda kb: kb.with_added([entry], vector))
             else:
-                self.retriever.swap(self.retriever.kb.without({entry_id(record.id)}))
+                self.retriever.update(lambda kb: kb.without({entry_id(record.id)}))
         log.info("live thread", extra={"key": record.id, "status": status, "changed": learned.changed})
         return learned
 
@@ -203,13 +203,12 @@ class LiveKnowledge:
             if row is None:
                 return False
             self.store.save_live(key, row.platform, row.channel, "retracted", row.record)
-            self.retriever.swap(self.retriever.kb.without({entry_id(key)}))
+            self.retriever.update(lambda kb: kb.without({entry_id(key)}))
         log.info("live thread retracted", extra={"key": key})
         return True
 
     def sync(self) -> None:
         """Pick up what other replicas learned (called from the timer)."""
+        policy, embedder = self.policy(), self.retriever.embedder
         with self._lock:
-            fresh = with_live(self.retriever.kb, self.store, self.policy(), self.retriever.embedder)
-            if fresh is not self.retriever.kb:
-                self.retriever.swap(fresh)
+            self.retriever.update(lambda kb: with_live(kb, self.store, policy, embedder))

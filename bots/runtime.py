@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import weakref
 from collections.abc import Sequence
 from contextlib import suppress
 from typing import TYPE_CHECKING, Protocol
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TIMER_INTERVAL_S = 30.0
+SHUTDOWN_GRACE_S = 60.0  # how long a stopping process waits for a timer round in flight to deliver its notices
 
 
 class Adapter(Protocol):
@@ -72,6 +74,7 @@ async def serve(bot: Bot, adapter: Adapter, *, interval: float = TIMER_INTERVAL_
             task.cancel()
             with suppress(asyncio.CancelledError):
                 await task
+        await finish_rounds(bot)  # a round cut short above still delivers what it changed, to this adapter too
         with suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGTERM)
         bot.remove_notifier(adapter)
@@ -87,7 +90,47 @@ async def run_timers(bot: Bot, interval: float = TIMER_INTERVAL_S) -> None:
         await asyncio.sleep(interval)
 
 
+_rounds: weakref.WeakKeyDictionary[Bot, tuple[asyncio.AbstractEventLoop, asyncio.Lock]] = weakref.WeakKeyDictionary()
+
+
+def _round_lock(bot: Bot) -> asyncio.Lock:
+    """One timer round at a time per bot in this event loop (the adapter's own ticks and the timer loop's)."""
+    loop = asyncio.get_running_loop()
+    held = _rounds.get(bot)
+    if held is None or held[0] is not loop:
+        held = (loop, asyncio.Lock())
+        _rounds[bot] = held
+    return held[1]
+
+
+def round_in_flight(bot: Bot) -> bool:
+    """A timer round is running (or waiting for the one before it) in this event loop."""
+    return _round_lock(bot).locked()
+
+
+async def finish_rounds(bot: Bot) -> None:
+    """Wait (up to SHUTDOWN_GRACE_S) for the timer rounds in flight: each delivers the notices of what it changed."""
+    try:
+        async with asyncio.timeout(SHUTDOWN_GRACE_S):
+            async with _round_lock(bot):
+                pass
+    except TimeoutError:
+        log.warning("a timer round was still running at shutdown", extra={"grace_s": SHUTDOWN_GRACE_S})
+
+
 async def tick(bot: Bot) -> list[Notice]:
+    """One timer round. Rounds never overlap, and cancelling the caller does not cut a round in half: a ping
+    recorded in the store is always delivered (serve waits for the round before it stops)."""
+    lock = _round_lock(bot)
+
+    async def locked_round() -> list[Notice]:
+        async with lock:
+            return await timer_round(bot)
+
+    return await asyncio.shield(locked_round())
+
+
+async def timer_round(bot: Bot) -> list[Notice]:
     """Serve a newly published index; answer what a dead replica held; prune the store when due; climb the
     ping ladder and expire stale escalations; deliver answers given in the dashboard. The notices go to every
     registered adapter and are returned."""

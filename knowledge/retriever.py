@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -36,7 +37,8 @@ class Retriever(Protocol):
 class HybridRetriever:
     """Ranks the union of dense and BM25 candidates by calibrated probability and trust.
 
-    `swap()` replaces the knowledge base atomically: a running query keeps the snapshot it started with.
+    `update()` changes the knowledge base atomically: a running query keeps the snapshot it started with, and
+    two changes made at once (an answer captured while the timer picks up live threads) both survive.
     """
 
     def __init__(
@@ -54,9 +56,13 @@ class HybridRetriever:
         self.calibrator = calibrator
         self.candidates = candidates
         self.curation = curation  # admins' hidden entries and edited answers, read on every query
+        self._changing = threading.Lock()
 
-    def swap(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
+    def update(self, change: Callable[[KnowledgeBase], KnowledgeBase]) -> KnowledgeBase:
+        """Serve `change(current)`; changes run one at a time, each on the result of the one before."""
+        with self._changing:
+            self.kb = change(self.kb)
+            return self.kb
 
     def retrieve(self, text: str, audience: Audience, top_k: int = 5) -> list[Match]:
         return self.retrieve_many([text], audience, top_k)[0]

@@ -1,5 +1,8 @@
 """Hybrid retrieval on a real FAISS index (hashing embedder for speed)."""
 
+import threading
+from dataclasses import replace
+
 import numpy as np
 
 from peerbot.indexer.build import collect_entries, embed_entries
@@ -54,11 +57,41 @@ def test_private_entries_only_for_their_channel_or_members(tmp_path) -> None:  #
     assert "beta-sunrise" not in threads(Audience(public=False, channel="dm"))
 
 
-def test_swap_replaces_the_knowledge_base(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_update_replaces_the_knowledge_base(tmp_path) -> None:  # type: ignore[no-untyped-def]
     retriever, kb, embedder = make_retriever(tmp_path)
     smaller = KnowledgeBase(kb.entries[:1], flat_index(embedder.embed([kb.entries[0].question_text])))
-    retriever.swap(smaller)
+    retriever.update(lambda _: smaller)
     assert {m.entry.id for m in retriever.retrieve("anything about hubs and wifi", Audience())} <= {kb.entries[0].id}
+
+
+def test_two_changes_made_at_once_both_survive(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An answer captured while the timer applies live threads: neither change is lost (the timer used to swap
+    in a copy made before the capture)."""
+    retriever, kb, embedder = make_retriever(tmp_path)
+    first, second = kb.entries[0], kb.entries[1]
+    smaller = KnowledgeBase([first], flat_index(embedder.embed([first.question_text])))
+    retriever.update(lambda _: smaller)
+    started, release = threading.Event(), threading.Event()
+
+    def slow_change(current: KnowledgeBase) -> KnowledgeBase:
+        started.set()
+        assert release.wait(10)
+        return current.with_added([replace(second, id="slow")], embedder.embed([second.question_text]))
+
+    slow = threading.Thread(target=retriever.update, args=(slow_change,))
+    slow.start()
+    assert started.wait(10)
+    quick = threading.Thread(
+        target=retriever.update,
+        args=(lambda current: current.with_added([replace(second, id="quick")], embedder.embed(["quick"])),),
+    )
+    quick.start()
+    quick.join(0.2)
+    assert quick.is_alive()  # waits for the slow change instead of working on the snapshot before it
+    release.set()
+    slow.join(10)
+    quick.join(10)
+    assert {e.id for e in retriever.kb.entries} == {first.id, "slow", "quick"}
 
 
 def test_empty_inputs(tmp_path) -> None:  # type: ignore[no-untyped-def]
