@@ -4,31 +4,32 @@ from __future__ import annotations
 
 import importlib
 import sys
-from types import ModuleType
 
 from peerbot.errors import PeerbotError
 
 
-def _click_exception_modules() -> list[ModuleType]:
-    """typer >= 0.26 raises its own bundled click's exceptions; older typer the standalone click's: match both."""
+def _click_types(name: str) -> tuple[type[BaseException], ...]:
+    """click's exception `name` as typer >= 0.26 raises it (its bundled click, Abort in typer.exceptions) and as
+    older typer raises it (the standalone click): match all that this installation has."""
     found = []
-    for name in ("typer._click.exceptions", "click.exceptions"):
+    for module_name in ("typer._click.exceptions", "typer.exceptions", "click.exceptions"):
         try:
-            found.append(importlib.import_module(name))
+            kind = getattr(importlib.import_module(module_name), name, None)
         except ImportError:
             continue
-    return found
+        if isinstance(kind, type) and issubclass(kind, BaseException):
+            found.append(kind)
+    return tuple(found)
 
 
 def _usage_error(exc: BaseException) -> int | None:
     """Show a click usage error the usual way (usage line + one error line); its exit code, or None."""
-    for module in _click_exception_modules():
-        if isinstance(exc, module.ClickException):
-            exc.show()
-            return int(exc.exit_code)
-        if isinstance(exc, module.Abort):
-            print("Aborted!", file=sys.stderr)
-            return 1
+    if isinstance(exc, _click_types("ClickException")):
+        exc.show()  # type: ignore[attr-defined]
+        return int(exc.exit_code)  # type: ignore[attr-defined]
+    if isinstance(exc, _click_types("Abort")):
+        print("Aborted!", file=sys.stderr)
+        return 1
     return None
 
 

@@ -106,3 +106,11 @@ def test_database_url_errors_name_database_url(
     monkeypatch.setenv("DATABASE_URL", url)
     line = one_clear_line(peerbot("ask", "hello"))
     assert line.startswith("error: DATABASE_URL") and "state.url" not in line
+
+
+def test_a_prompt_left_without_an_answer_is_aborted(folder: Path, peerbot: Run) -> None:
+    """`peerbot admins add` asks for a password; with nobody to answer (end of input) it stops cleanly."""
+    result = peerbot("admins", "add", "alice", stdin="")
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].strip() == "Aborted!"
