@@ -9,7 +9,7 @@ Adding one is O(size of the added segment), never a copy of the main one.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 
@@ -18,11 +18,12 @@ from peerbot.knowledge.disk_entries import id_hash, id_table
 from peerbot.knowledge.entries import Audience, KnowledgeEntry
 from peerbot.knowledge.index_files import IDS, STORED, LoadedIndex, PrivateMap, private_map
 from peerbot.knowledge.lexical import Bm25Index, SegmentBm25
+from peerbot.knowledge.positional import Positional
 
 __all__ = ["KnowledgeBase", "flat_index"]
 
 
-class Chained(Sequence[KnowledgeEntry]):
+class Chained(Positional):
     """The main entries followed by the added ones, as one positional sequence."""
 
     def __init__(self, main: Sequence[KnowledgeEntry], added: Sequence[KnowledgeEntry]) -> None:
@@ -31,18 +32,9 @@ class Chained(Sequence[KnowledgeEntry]):
     def __len__(self) -> int:
         return len(self.main) + len(self.added)
 
-    @overload
-    def __getitem__(self, index: int) -> KnowledgeEntry: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[KnowledgeEntry]: ...
-    def __getitem__(self, index: int | slice) -> KnowledgeEntry | list[KnowledgeEntry]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        index = int(index)
-        if index < 0:
-            index += len(self)
+    def at(self, position: int) -> KnowledgeEntry:
         n = len(self.main)
-        return self.main[index] if index < n else self.added[index - n]
+        return self.main[position] if position < n else self.added[position - n]
 
     def __iter__(self) -> Iterator[KnowledgeEntry]:
         yield from self.main

@@ -13,11 +13,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import overload
 
 import numpy as np
 
 from peerbot.knowledge.entries import KnowledgeEntry
+from peerbot.knowledge.positional import Positional
 
 CACHE = 4096  # parsed entries kept (a question touches about 60)
 
@@ -27,7 +27,7 @@ def line_offsets(lines: Sequence[bytes]) -> np.ndarray:
     return np.concatenate([[0], np.cumsum([len(line) for line in lines], dtype=np.int64)]).astype(np.int64)
 
 
-class DiskEntries(Sequence[KnowledgeEntry]):
+class DiskEntries(Positional):
     """entries.jsonl as a read-only sequence; a few thousand recently read entries are kept parsed."""
 
     def __init__(self, path: Path, offsets: np.ndarray) -> None:
@@ -45,18 +45,7 @@ class DiskEntries(Sequence[KnowledgeEntry]):
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
-    @overload
-    def __getitem__(self, index: int) -> KnowledgeEntry: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[KnowledgeEntry]: ...
-    def __getitem__(self, index: int | slice) -> KnowledgeEntry | list[KnowledgeEntry]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        index = int(index)
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(f"entry {index} out of range ({len(self)} entries)")
+    def at(self, index: int) -> KnowledgeEntry:
         with self._lock:
             entry = self._cache.get(index)
             if entry is not None:
