@@ -12,7 +12,7 @@ from peerbot.bots.capture import Capture
 from peerbot.bots.config import EscalationSettings, Superuser
 from peerbot.bots.conversation import EscalationNote, EscalationStatus, Outcome, Question, Reply
 from peerbot.bots.escalation import Escalations
-from peerbot.bots.merging import answer_notices
+from peerbot.bots.merging import to_every_asker
 from peerbot.bots.notices import Notice, Outbox
 from peerbot.bots.recognition import Recognition
 from peerbot.bots.routing import ROUTING_AUDIENCE, ROUTING_DEPTH, rank_experts
@@ -161,8 +161,7 @@ class Handoff:
             return None
         log.info("human answer recorded", extra={"escalation_id": escalation_id, "superuser": superuser.community_id})
         answer = messages.ANSWER_TO_ASKER.format(who=superuser.name, id=row.id, answer=text)
-        notices = [to_asker(row, answer, answered=True)]
-        notices += await asyncio.to_thread(answer_notices, self.store, row, answer)  # askers who joined it
+        notices = await asyncio.to_thread(to_every_asker, self.store, row, answer, answered=True)
         if self.recognition is not None:
             assert row.answered_at is not None
             fast = self.recognition.answered_fast(row, row.answered_at)
@@ -222,8 +221,7 @@ class Handoff:
         resolved = await asyncio.to_thread(self.escalations.resolve, escalation.id)
         await self._capture(resolved or escalation, review.answer, review.author_name, review.author)
         text = messages.ANSWER_TO_ASKER.format(who=review.author_name, id=escalation.id, answer=review.answer)
-        joined = await asyncio.to_thread(answer_notices, self.store, escalation, text)
-        await self.outbox.deliver([to_asker(escalation, text, answered=True), *joined])
+        await self.outbox.deliver(await asyncio.to_thread(to_every_asker, self.store, escalation, text, answered=True))
         return Reply(Outcome.COMMAND, messages.APPROVED.format(id=review_id, who=review.author_name))
 
     async def _capture(self, escalation: Escalation, answer: str, author: str, author_id: str) -> None:
@@ -236,17 +234,3 @@ class Handoff:
     async def _award(self, superuser: str, reason: str, ref: str) -> None:
         if self.recognition is not None:
             await self.outbox.deliver(await asyncio.to_thread(self.recognition.award, superuser, reason, ref))
-
-
-def to_asker(row: Escalation, text: str, *, answered: bool = False) -> Notice:
-    """An update in the asker's conversation; `answered`: it brings a person's answer to confirm."""
-    return Notice(
-        "asker",
-        text,
-        row.id,
-        platform=row.platform,
-        channel=row.channel,
-        thread=row.thread,
-        question_id=row.question_id,
-        answered=answered,
-    )

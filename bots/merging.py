@@ -4,7 +4,7 @@ Before the answer pipeline opens an escalation, the `Gatekeeper` looks for an op
 one closely, by the same calibrated matching the bot uses for answers (the waiting questions are indexed like
 knowledge entries and the question is retrieved against them: confidence >= answer_threshold). A match joins it:
 nobody is pinged again, the asker hears how many are waiting and who is on it, and gets the answer in their own
-thread when a superuser answers (`answer_notices`). The same member asking the same thing again is told it is
+thread when a superuser answers (`to_every_asker`). The same member asking the same thing again is told it is
 already waiting. Otherwise a member who opened `max_escalations_per_hour` escalations in the last hour pings nobody.
 """
 
@@ -205,18 +205,21 @@ class Gatekeeper:
         return Reply(Outcome.THROTTLED, messages.THROTTLED.format(limit=limit), [], question_id)
 
 
-def answer_notices(store: StateStore, escalation: Escalation, text: str) -> list[Notice]:
-    """The answer to an escalation, for every asker who joined it: in their own thread, with their own buttons."""
+def to_every_asker(store: StateStore, escalation: Escalation, text: str, *, answered: bool = False) -> list[Notice]:
+    """`text` for the escalation's asker and every asker who joined it, each in their own thread (with their
+    own buttons when `answered`: it brings a person's answer to confirm)."""
+    askers = [(escalation.platform, escalation.channel, escalation.thread, escalation.question_id)]
+    askers += [(j.platform, j.channel, j.thread, j.question_id) for j in store.joined_askers(escalation.id)]
     return [
         Notice(
             "asker",
             text,
             escalation.id,
-            platform=j.platform,
-            channel=j.channel,
-            thread=j.thread,
-            question_id=j.question_id,
-            answered=True,
+            platform=platform,
+            channel=channel,
+            thread=thread,
+            question_id=question_id,
+            answered=answered,
         )
-        for j in store.joined_askers(escalation.id)
+        for platform, channel, thread, question_id in askers
     ]

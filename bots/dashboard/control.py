@@ -11,7 +11,7 @@ from typing import Any
 from peerbot.bots import messages
 from peerbot.bots.conversation import WAITING, EscalationStatus
 from peerbot.bots.dashboard.service import DashboardData
-from peerbot.bots.handoff import to_asker
+from peerbot.bots.merging import to_every_asker
 from peerbot.bots.schema import Escalation
 from peerbot.bots.state_control import AuditEntry, Curation, EntryUsage
 from peerbot.bots.web_notices import queue
@@ -197,7 +197,8 @@ class ControlRoom:
         if before is None or after is None:
             raise self._not_waiting(escalation_id)
         message = messages.ANSWER_TO_ASKER.format(who=self.name(who), id=escalation_id, answer=text)
-        queue(self.store, to_asker(after, message, answered=True))
+        for notice in to_every_asker(self.store, after, message, answered=True):  # askers who joined it too
+            queue(self.store, notice)
         self.store.audit(admin, "answer escalation", f"escalation {escalation_id}", _esc(before), _esc(after))
         return after
 
@@ -207,7 +208,8 @@ class ControlRoom:
             raise self._not_waiting(escalation_id, "open, claimed or answered")
         before, after = changed
         if after.status == EscalationStatus.EXPIRED:  # the asker was waiting: tell them
-            queue(self.store, to_asker(after, CLOSED_TEXT.format(id=escalation_id)))
+            for notice in to_every_asker(self.store, after, CLOSED_TEXT.format(id=escalation_id)):
+                queue(self.store, notice)
         self.store.audit(admin, "close escalation", f"escalation {escalation_id}", _esc(before), _esc(after))
         return after
 

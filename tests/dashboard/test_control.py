@@ -39,9 +39,9 @@ class Room:
     bot: Bot  # the chat bot, as `peerbot chat` runs it (its own store)
     client: TestClient  # the dashboard, on a store of its own over the same SQLite file
 
-    def chat(self, lines: str) -> str:
+    def chat(self, lines: str, asker: str = "alice") -> str:
         out = io.StringIO()
-        asyncio.run(serve(self.bot, ConsoleAdapter(stdin=io.StringIO(lines), stdout=out, asker="alice")))
+        asyncio.run(serve(self.bot, ConsoleAdapter(stdin=io.StringIO(lines), stdout=out, asker=asker)))
         return out.getvalue()
 
 
@@ -170,6 +170,17 @@ def test_an_escalation_answered_from_the_inbox_reaches_the_asker(room: Room) -> 
     assert "Use a pizza stone" in room.chat("sourdough pizza recipe?\n")  # and it joined the knowledge base
     audit = room.client.get("/audit").text
     assert "claim escalation" in audit and "answer escalation" in audit
+
+
+def test_an_answer_from_the_inbox_reaches_every_asker_who_joined(room: Room) -> None:
+    assert "escalation #1" in room.chat("sourdough pizza recipe?\n")
+    joined = room.chat("sourdough pizza recipe?\n", asker="bob")
+    assert "2 people asked this" in joined and "escalation #2" not in joined
+    log_in(room.client, PASSWORD, name="mo")
+    answer = "Use a pizza stone at 250 C for 8 minutes."
+    assert post_form(room.client, "/inbox/1", "/inbox/1/answer", answer=answer, as_superuser="u-devon") == 303
+    delivered = room.chat("")
+    assert delivered.count("[to the asker] A community expert, Devon Okafor, answered your question") == 2
 
 
 def test_the_done_note_shows_only_the_dashboard_own_words(room: Room) -> None:
