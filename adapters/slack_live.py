@@ -21,6 +21,7 @@ from peerbot.adapters.slack_parse import from_person, plain_text
 from peerbot.bots import messages as messages_text
 from peerbot.bots.config import LiveSettings
 from peerbot.bots.live import LiveKnowledge, provenance
+from peerbot.indexer.sources.html_text import split_title
 from peerbot.indexer.sources.jsonl import ReplyRecord, ThreadRecord
 
 log = logging.getLogger(__name__)
@@ -117,10 +118,11 @@ def slack_record(
                 provenance=origin,
             )
         )
+    title, body = split_title(text)  # as the export importer splits it: a backfill serves what an import does
     return ThreadRecord(
         id=thread_key(channel, root_ts),
-        title=text.splitlines()[0][:200],
-        body=text,
+        title=title,
+        body=body,
         author=names.get(asker, asker),
         author_id=asker,
         date=when(root_ts).isoformat(),

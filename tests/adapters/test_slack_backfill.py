@@ -4,6 +4,7 @@ on the way, and a real `peerbot` process killed half-way that the next run resum
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 from peerbot.bots import app as wiring
 from peerbot.bots.backfill import BackfillLedger
 from peerbot.bots.state import StateStore
+from peerbot.knowledge.entries import KnowledgeEntry
 from tests.adapters.fake_slack import ASKER, BOT_TOKEN, PUBLIC_HELP
 from tests.adapters.fake_slack_workspace import HELPER, OTHER_BOT, PEER, SlackWorkspace
 from tests.conftest import make_settings
@@ -119,3 +121,52 @@ async def test_backfill_killed_half_way_resumes_without_doubling(tmp_path: Path)
     done = store.backfill_cursor("slack", PUBLIC_HELP)
     assert done is not None and done.done and done.messages == 250
     store.close()
+
+
+def write_export(ws: SlackWorkspace, folder: Path) -> Path:
+    """The same channel as Slack's workspace export holds it (the folder an admin unzips): channels.json,
+    users.json, and the channel's messages in a daily file; bots' messages carry their bot_id there."""
+    folder.mkdir()
+    (folder / "channels.json").write_text(json.dumps([{"id": PUBLIC_HELP, "name": "chelp"}]))
+    users = [
+        {"id": uid, "name": name.lower(), "real_name": name, "is_bot": uid in ws.bot_users, "profile": {}}
+        for uid, name in ws.names.items()
+    ]
+    (folder / "users.json").write_text(json.dumps(users))
+    messages = [
+        {**m, **({"bot_id": f"B{m['user']}"} if m["user"] in ws.bot_users else {})} for m in ws.channels[PUBLIC_HELP]
+    ]
+    (folder / "chelp").mkdir()
+    (folder / "chelp" / "2024-07-03.json").write_text(json.dumps(messages))
+    return folder
+
+
+async def test_a_backfill_serves_what_importing_an_export_of_the_same_channel_serves(tmp_path: Path) -> None:
+    from peerbot.adapters.slack_backfill import backfill_slack, web_client
+    from peerbot.indexer.build import collect_entries
+    from peerbot.indexer.sources.slack_export import SlackExportSource
+
+    ws = SlackWorkspace()
+    solved = seed(ws)
+    ws.react(PUBLIC_HELP, ws.channels[PUBLIC_HELP][1]["ts"], HELPER, "tada")  # kudos on a bot's message: no answer
+    await ws.start()
+    settings = make_settings(tmp_path)
+    store = StateStore(settings.state_url)
+    try:
+        await backfill_slack(web_client(BOT_TOKEN, ws.base_url), settings, BackfillLedger(settings, store), "#chelp")
+    finally:
+        await ws.close()
+    embedder = wiring.open_embedder(settings)
+    wiring.reindex(settings, embedder, store=store)
+    kb, _ = wiring.load_knowledge(settings, embedder, store)
+    backfilled = [e for e in kb.entries if e.source == "live"]
+    export = SlackExportSource(write_export(ws, tmp_path / "export"), name="slack")
+    imported = collect_entries([export], wiring.trust_policy(settings, store)).entries
+    store.close()
+
+    def served(entries: list[KnowledgeEntry]) -> list[tuple[str, ...]]:
+        """What a customer is shown: the question, the answer and its author, and who may see it."""
+        return sorted((e.title, e.body, e.answer, e.author, e.visibility, e.channel or "") for e in entries)
+
+    assert len(backfilled) == len(solved)
+    assert served(backfilled) == served(imported)
