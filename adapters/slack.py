@@ -332,7 +332,11 @@ class SlackAdapter:
         async with self._working():
             name, user = subcommand(command.get("text") or ""), command["user_id"]
             entry = self.bot.commands.get(name)
-            question = dataclasses.replace(bot_command(command), admin=user in self.admins)
+            question = dataclasses.replace(
+                bot_command(command),
+                admin=user in self.admins,
+                private_channels=await self.lookup.private_channels(user),  # what /review may show them
+            )
             if entry is None:
                 await ack(
                     text=escape(slack_words.SLACK_UNKNOWN_SUBCOMMAND.format(name=name)), response_type="ephemeral"

@@ -182,12 +182,21 @@ async def _accept(bot: Bot, call: Call) -> Reply:
 
 async def _review(bot: Bot, call: Call) -> Reply:
     pending = await asyncio.to_thread(bot.escalations.pending_reviews)
-    return _say(messages.reviews(pending))
+    held = await asyncio.to_thread(bot.live.held, call.question.audience) if bot.live else []
+    return _say(messages.reviews(pending, held))
 
 
 async def _approve(bot: Bot, call: Call) -> Reply:
-    assert call.number is not None
-    return await bot.handoff.approve(call.number)
+    """`/approve R`: a member's answer to an escalation; `/approve KEY`: a thread learnt live and held."""
+    if call.number is not None:
+        return await bot.handoff.approve(call.number)
+    key = call.args.strip()
+    if not key or bot.live is None:
+        return _say(messages.APPROVE_USAGE)
+    learned = await bot.live.approve(key, call.question.asker)
+    if learned is None:
+        return _say(messages.NO_SUCH_HELD.format(key=key))
+    return _say(messages.HELD_APPROVED.format(key=key))
 
 
 async def _away(bot: Bot, call: Call) -> Reply:
@@ -261,8 +270,14 @@ COMMANDS = CommandTable(
             _accept,
             True,
         ),
-        Command("review", Access.SUPERUSER, "", "answers by members waiting for approval", _review),
-        Command("approve", Access.SUPERUSER, "R", "approve review R: the answer goes to the asker", _approve, True),
+        Command("review", Access.SUPERUSER, "", "answers by members and live threads waiting for approval", _review),
+        Command(
+            "approve",
+            Access.SUPERUSER,
+            "R|KEY",
+            "approve review R (the answer goes to the asker) or held thread KEY (it is served)",
+            _approve,
+        ),
         Command(
             "split", Access.SUPERUSER, "N", "the askers who joined #N asked something else: escalate each", _split, True
         ),

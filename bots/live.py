@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from peerbot.bots.schema_live import LiveThread
 from peerbot.bots.state import StateStore
 from peerbot.indexer.sources.base import SourceProblem, Thread
 from peerbot.indexer.sources.jsonl import ThreadRecord, to_thread
 from peerbot.indexer.trust import TrustPolicy
 from peerbot.knowledge.base import KnowledgeBase
 from peerbot.knowledge.embedder import Embedder
-from peerbot.knowledge.entries import KnowledgeEntry
+from peerbot.knowledge.entries import Audience, KnowledgeEntry
 from peerbot.knowledge.retriever import HybridRetriever
 
 log = logging.getLogger(__name__)
@@ -206,6 +207,19 @@ class LiveKnowledge:
             self.retriever.update(lambda kb: kb.without({entry_id(key)}))
         log.info("live thread retracted", extra={"key": key})
         return True
+
+    async def approve(self, key: str, by: str) -> Learned | None:
+        """A held thread served from now on (chat `/approve KEY`, like `peerbot live approve`); None when no
+        thread has that key."""
+        learned = await asyncio.to_thread(approve, self.store, key, by, self.policy())
+        if learned is not None:
+            await asyncio.to_thread(self.sync)
+        return learned
+
+    def held(self, audience: Audience) -> list[LiveThread]:
+        """Threads held for review (live.unvetted = "review") that `audience` may read."""
+        held = self.store.live_threads("pending")
+        return [t for t in held if audience.may_read(str(t.record.get("visibility", "public")), t.channel)]
 
     def sync(self) -> None:
         """Pick up what other replicas learned (called from the timer)."""

@@ -12,6 +12,7 @@ from peerbot.knowledge.sanitize import neutralize_mentions
 
 if TYPE_CHECKING:
     from peerbot.bots.recognition import Standing
+    from peerbot.bots.schema_live import LiveThread
     from peerbot.bots.state import Review
 
 EMPTY_QUESTION = "I didn't catch a question there. Type what you need help with and I'll look for a community answer."
@@ -65,6 +66,9 @@ SENT_FOR_REVIEW = "Thanks! Your answer is waiting for a superuser's approval (re
 NO_REVIEWS = "No answers are waiting for review."
 APPROVED = "Approved review #{id}: the answer is in the knowledge base, credited to {who}."
 NO_SUCH_REVIEW = "There is no pending review #{id}."
+APPROVE_USAGE = "Use /approve R (a member's answer, from /review) or /approve KEY (a held thread, from /review)."
+NO_SUCH_HELD = "No learnt thread has the key {key} (/review lists the held ones)."
+HELD_APPROVED = "Approved {key}: its answer is served from now on."
 AWAY = "Got it: no escalation pings for you until you type /back."
 BACK = "Welcome back: escalation pings are on again."
 
@@ -143,14 +147,26 @@ def leaderboard(standings: Sequence[Standing], period: str) -> str:
     return "\n".join(lines)
 
 
-def reviews(pending: Sequence[Review]) -> str:
-    if not pending:
+def reviews(pending: Sequence[Review], held: Sequence[LiveThread] = ()) -> str:
+    """Member answers waiting for approval, then threads learnt live and held (live.unvetted = "review")."""
+    if not pending and not held:
         return NO_REVIEWS
-    lines = ["Answers waiting for approval (/approve R):"]
-    for r in pending:
-        lines.append(
-            f"R{r.id} for escalation #{r.escalation_id} by {r.author_name}: {neutralize_mentions(r.answer)[:200]}"
-        )
+    lines = []
+    if pending:
+        lines.append("Answers waiting for approval (/approve R):")
+        for r in pending:
+            lines.append(
+                f"R{r.id} for escalation #{r.escalation_id} by {r.author_name}: {neutralize_mentions(r.answer)[:200]}"
+            )
+    if held:
+        lines.append("Threads learnt in chat, held for approval (/approve KEY):")
+        for t in held:
+            answers = [r for r in t.record.get("replies") or [] if r.get("accepted") or r.get("score")]
+            title = str(t.record.get("title", ""))[:120]
+            answer = (
+                f", answered by {answers[0].get('author')}: {str(answers[0].get('text', ''))[:200]}" if answers else ""
+            )
+            lines.append(neutralize_mentions(f"{t.key}: {title}{answer}"))
     return "\n".join(lines)
 
 

@@ -53,11 +53,15 @@ class Audience:
     staff: bool = False  # sees everything: for routing to experts, never for answers
 
     def may_see(self, entry: KnowledgeEntry) -> bool:
-        if entry.visibility == "public" or self.staff:
+        return self.may_read(entry.visibility, entry.channel)
+
+    def may_read(self, visibility: str, channel: str | None) -> bool:
+        """Content with this visibility, from this channel."""
+        if visibility == "public" or self.staff:
             return True
-        if entry.channel is not None and entry.channel == self.channel:
+        if channel is not None and channel == self.channel:
             return True
-        return not self.public and entry.channel in self.private_channels
+        return not self.public and channel in self.private_channels
 
 
 @dataclass

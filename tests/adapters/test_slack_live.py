@@ -11,7 +11,17 @@ from peerbot.bots import app as wiring
 from peerbot.bots.config import LiveSettings, Settings
 from peerbot.bots.forget import forget_everywhere
 from peerbot.bots.live import entry_id
-from tests.adapters.fake_slack import ASKER, DEVON, ELSEWHERE, PRIVATE_C, PUBLIC_HELP, Harness, mention, running_slack
+from tests.adapters.fake_slack import (
+    ASKER,
+    DEVON,
+    ELSEWHERE,
+    MARA,
+    PRIVATE_C,
+    PUBLIC_HELP,
+    Harness,
+    mention,
+    running_slack,
+)
 from tests.adapters.fake_slack_workspace import HELPER, OTHER_BOT, PEER, SlackWorkspace
 
 QUESTION = "How do I pair the Lumo motion sensor with a Zigbee hub from another brand?"
@@ -153,6 +163,40 @@ async def test_review_policy_holds_an_unvetted_members_answer(tmp_path: Path) ->
     assert ANSWER not in said
     row = h.bot.store.live_thread(key(PUBLIC_HELP, root))
     assert row is not None and row.status == "pending"
+
+
+async def superuser_types(h: Harness, text: str, *, channel: str = PUBLIC_HELP, user: str = MARA) -> str:
+    """`/peerbot text` typed by a superuser (Mara, a member of the private channel) in `channel`; the private
+    answer it got."""
+    seen = len(h.fake.called("respond:command"))
+    status, _ = await h.command("/peerbot", text, user=user, channel=channel)
+    assert status == 200
+    return str((await h.fake.wait_for("respond:command", count=seen + 1))[-1].body["text"])
+
+
+async def test_a_superuser_approves_a_held_thread_from_the_review_queue_in_chat(tmp_path: Path) -> None:
+    ws = SlackWorkspace()
+    ws.private_channels[MARA] = [PRIVATE_C]
+    help_channels = [PUBLIC_HELP, PRIVATE_C]
+    async with running_slack(tmp_path, fake=ws, settings_hook=review_unvetted, help_channels=help_channels) as h:
+        root, reply = await peer_answers(h, ws)
+        await h.event(ws.react(PUBLIC_HELP, reply, ASKER, "white_check_mark"))
+        private_root, private_reply = await peer_answers(h, ws, channel=PRIVATE_C)
+        await h.event(ws.react(PRIVATE_C, private_reply, ASKER, "white_check_mark"))
+        await h.settle()
+        queue = await superuser_types(h, "review")  # answered privately (ephemeral): only Mara sees it
+        assert "held for approval" in queue and f"{key(PUBLIC_HELP, root)}: How do I pair" in queue
+        assert f", answered by Pat Peer: {ANSWER[:40]}" in queue
+        assert key(PRIVATE_C, private_root) in queue  # she is a member of the private channel
+        devon = await superuser_types(h, "review", user=DEVON)  # he is not: he never sees that thread
+        assert key(PUBLIC_HELP, root) in devon and key(PRIVATE_C, private_root) not in devon
+        approved = await superuser_types(h, f"approve {key(PUBLIC_HELP, root)}")
+        assert approved == f"Approved {key(PUBLIC_HELP, root)}: its answer is served from now on."
+        assert "No learnt thread has the key slack:nope" in await superuser_types(h, "approve slack:nope")
+        said = await ask_elsewhere(h)  # served at once, no reindex
+    assert ANSWER in said and "Pat Peer" in said
+    row = h.bot.store.live_thread(key(PUBLIC_HELP, root))
+    assert row is not None and row.status == "live"
 
 
 async def test_learned_thread_survives_a_reindex_and_forget_removes_it(tmp_path: Path) -> None:
