@@ -14,6 +14,7 @@ from peerbot.bots.capture import SOURCE_NAME as CAPTURED
 from peerbot.bots.capture import Capture, with_captured
 from peerbot.bots.config import Settings, SourceSettings
 from peerbot.bots.curation import StoreCuration
+from peerbot.bots.digest import WeeklyDigest
 from peerbot.bots.gate_learning import GateRule, LearnedGate
 from peerbot.bots.housekeeping import Housekeeping
 from peerbot.bots.index_shipping import IndexShipping
@@ -340,6 +341,7 @@ def make_bot(
         bot.live = LiveKnowledge(
             store, lambda: trust_policy(settings, store), retriever, unvetted=settings.live.unvetted
         )
+    bot.digest = WeeklyDigest(store, settings, embedder)
     bot.outbox.receipts = store.mark_rewards_sent  # a reward message delivered is never sent again
     return bot
 

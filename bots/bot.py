@@ -19,6 +19,7 @@ from peerbot.bots.capture import Capture
 from peerbot.bots.commands import COMMANDS, CommandTable, dispatch
 from peerbot.bots.config import ConversationSettings, EscalationSettings, Superuser
 from peerbot.bots.conversation import Outcome, Question, Reply, Verdict
+from peerbot.bots.digest import WeeklyDigest
 from peerbot.bots.escalation import Escalations
 from peerbot.bots.feedback import Feedback
 from peerbot.bots.gate_learning import GateRule, LearnedGate
@@ -92,6 +93,7 @@ class Bot:
         self.live: LiveKnowledge | None = None  # learning from chat as it happens (bots/live.py), set by bots/app.py
         self.scheduler: Scheduler | None = None  # [schedule]: timed refreshes (bots/schedule.py), set by bots/app.py
         self.forgetter: Callable[[str], Awaitable[str]] | None = None  # `/forget me`: forget an author, reindex
+        self.digest: WeeklyDigest | None = None  # the weekly digest for the admins (bots/digest.py), set by bots/app.py
 
     @property
     def retriever(self) -> Retriever:

@@ -8,8 +8,9 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from peerbot.bots.digest_time import parse_digest_time
 from peerbot.errors import ConfigError
 from peerbot.indexer.sources.registry import SOURCE_TYPES
 from peerbot.knowledge.ann import IndexLayout
@@ -244,6 +245,24 @@ class DashboardSettings(_Section):
     case_cost: float = Field(25.0, ge=0)  # what one support case handled by staff costs (the return page)
     case_minutes: float = Field(20.0, gt=0)  # staff minutes one case takes
     currency: str = "$"
+    # the weekly digest to the admin channel: "monday 09:00" (UTC) or "off"; unset: Monday 09:00 when
+    # slack.admin_channel or discord.admin_channel is set, else off (bots/digest.py)
+    digest: str | None = None
+    public_url: str | None = None  # where admins open the dashboard (https://...): the digest links to its /roi
+
+    @field_validator("digest")
+    @classmethod
+    def _digest(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_digest_time(value)  # a ValueError names what is expected
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError(f"expected an address starting with https://, got {value!r}")
+        return value.rstrip("/") if value else value
 
 
 class LogSettings(_Section):

@@ -148,6 +148,8 @@ async def timer_round(bot: Bot) -> list[Notice]:
     rewards = bot.recognition.rewards if bot.recognition else None
     if rewards is not None:  # vouchers waiting for imported codes, club changes, the monthly post
         due += await asyncio.to_thread(rewards.sweep)
+    if bot.digest is not None:  # the weekly digest for the admin channel, posted by one replica
+        due += await asyncio.to_thread(bot.digest.post_if_due)
     await bot.outbox.deliver(due)
     return notices + due + await deliver_queued(bot)
 

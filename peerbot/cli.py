@@ -481,6 +481,26 @@ def tune(
     typer.echo(f'Next: set [index] model = "{result.folder}" in config.toml, then run `peerbot index`.')
 
 
+@app.command()
+def digest(
+    topics: Annotated[bool, typer.Option(help="the top unanswered topics (embeds this week's questions)")] = True,
+) -> None:
+    """The weekly digest for the admins, now: the last 7 complete days against the 7 before (as /roi counts
+    them), the top unanswered topics and the dashboard's link, as the running bot posts it to the admin channel."""
+    from peerbot.bots.digest import build_digest, schedule_line
+
+    settings = _settings()
+    embedder = wiring.open_embedder(settings) if topics else None
+    store = wiring.open_store(settings)
+    try:
+        now = store.clock()
+        text = build_digest(store, settings, now, embedder)
+    finally:
+        store.close()
+    typer.echo(text)
+    err.print(schedule_line(settings, now), markup=False, highlight=False)
+
+
 superusers_app = typer.Typer(help="Superuser tools.", no_args_is_help=True)
 app.add_typer(superusers_app, name="superusers")
 app.add_typer(rewards_app, name="rewards")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from peerbot.bots.config import Settings
 from peerbot.bots.dashboard.metrics import ALL_TIME, Period
 from peerbot.bots.state import StateStore
 from peerbot.knowledge.embedder import Embedder
@@ -157,3 +158,11 @@ def content_gaps(
         )
         gaps.append(Gap(label, len(members), tuple(common), upset))
     return gaps
+
+
+def community_gaps(store: StateStore, embedder: Embedder, settings: Settings, period: Period = ALL_TIME) -> list[Gap]:
+    """The content gaps as the dashboard and the weekly digest show them: the community's own name is no topic,
+    and topics of upset questions are flagged complaints (`escalation.urgent_sentiment`)."""
+    brand = frozenset(content_words(settings.community.name)) - {"community", "help", "forum"}
+    threshold = settings.escalation.urgent_sentiment
+    return content_gaps(store, embedder, period, ignore=brand, complaint_sentiment=threshold)

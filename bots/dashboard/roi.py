@@ -53,6 +53,15 @@ class Trend:
         return float(now - before) / float(before)
 
 
+def minutes_text(value: float | None) -> str:
+    """A duration in minutes as people read it: "42 min", "2.5 h"; "–" for none."""
+    if value is None:
+        return "–"
+    if value < 90:
+        return f"{value:.0f} min"
+    return f"{value / 60:.1f} h"
+
+
 def _window(
     label: str,
     start: datetime,

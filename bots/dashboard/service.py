@@ -13,7 +13,7 @@ from peerbot.bots import app as wiring
 from peerbot.bots.config import Settings
 from peerbot.bots.curation import StoreCuration
 from peerbot.bots.dashboard import charts, metrics, rewards_view
-from peerbot.bots.dashboard.gaps import CachedEmbedder, Gap, content_gaps
+from peerbot.bots.dashboard.gaps import CachedEmbedder, Gap, community_gaps
 from peerbot.bots.dashboard.metrics import Period
 from peerbot.bots.state import StateStore, utcnow
 from peerbot.errors import PeerbotError
@@ -21,7 +21,6 @@ from peerbot.knowledge.base import KnowledgeBase
 from peerbot.knowledge.embedder import Embedder
 from peerbot.knowledge.entries import Audience, Match
 from peerbot.knowledge.index_files import current_version
-from peerbot.knowledge.lexical import content_words
 from peerbot.knowledge.retriever import HybridRetriever
 
 RAW_TABLES = ("questions", "escalations", "feedback", "points", "badges", "review_queue")
@@ -141,9 +140,7 @@ class DashboardData:
         return charts.stacked_bars("questions per day", [d.strftime("%m-%d") for d in days], dict(by_platform))
 
     def gaps(self, period: Period) -> list[Gap]:
-        brand = frozenset(content_words(self.settings.community.name)) - {"community", "help", "forum"}
-        threshold = self.settings.escalation.urgent_sentiment
-        return content_gaps(self.store, self.gap_embedder, period, ignore=brand, complaint_sentiment=threshold)
+        return community_gaps(self.store, self.gap_embedder, self.settings, period)
 
     def _faq_name(self) -> str | None:
         from peerbot.bots.dashboard.faq import faq_target

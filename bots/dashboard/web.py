@@ -18,6 +18,7 @@ from peerbot.bots.dashboard.auth import COOKIE, LOGIN_COOKIE, TokenAuth
 from peerbot.bots.dashboard.csv_export import to_csv
 from peerbot.bots.dashboard.faq import append_entry, faq_target
 from peerbot.bots.dashboard.forms import actor
+from peerbot.bots.dashboard.roi import minutes_text
 from peerbot.bots.dashboard.service import DashboardData
 from peerbot.bots.dashboard.web_control import add_control_routes
 
@@ -26,15 +27,7 @@ OPEN_PATHS = frozenset({"/login"})
 PAGE_TEXT_LIMIT = 2000  # characters of a question a page embeds (a link, a form field); exports keep it all
 
 
-def _minutes(value: float | None) -> str:
-    if value is None:
-        return "–"
-    if value < 90:
-        return f"{value:.0f} min"
-    return f"{value / 60:.1f} h"
-
-
-TEMPLATES.env.filters["minutes"] = _minutes
+TEMPLATES.env.filters["minutes"] = minutes_text
 TEMPLATES.env.filters["pct"] = lambda v: f"{v:.0%}"
 TEMPLATES.env.filters["clip"] = lambda v: str(v)[:PAGE_TEXT_LIMIT]
 
