@@ -108,14 +108,15 @@ def digest_text(trend: Trend, settings: Settings, gaps: Sequence[Gap] = (), url:
 
 def build_digest(store: StateStore, settings: Settings, now: datetime, embedder: Embedder | None = None) -> str:
     """This week's digest from the store: the /roi page's numbers for the last 7 complete days; the unanswered
-    topics when an embedder is given (a failure there leaves them out, never the digest)."""
+    topics when an embedder is given, from questions asked in public only (the digest goes to a chat channel;
+    a failure there leaves the topics out, never the digest)."""
     (week, _month), _today = community_return(store, settings, now)
     gaps: list[Gap] = []
     if embedder is not None:
         from peerbot.bots.dashboard.gaps import community_gaps
 
         try:
-            gaps = community_gaps(store, embedder, settings, Period(week.current.start))
+            gaps = community_gaps(store, embedder, settings, Period(week.current.start), public_only=True)
         except Exception:
             log.exception("the weekly digest goes without its unanswered topics")
     return digest_text(week, settings, gaps, settings.dashboard.public_url)

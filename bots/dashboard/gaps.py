@@ -44,9 +44,9 @@ class Gap:
     complaint: bool = False  # most of its questions sound upset: a complaint, not missing content
 
 
-def gap_questions(store: StateStore, period: Period = ALL_TIME) -> list[str]:
+def gap_questions(store: StateStore, period: Period = ALL_TIME, *, public_only: bool = False) -> list[str]:
     """Questions escalated for want of an answer, or whose answer was reported unhelpful or not enough."""
-    return store.unanswered_question_texts(period.since)
+    return store.unanswered_question_texts(period.since, public_only=public_only)
 
 
 # words that say nothing about a topic in chat questions, beyond scikit-learn's English stop words
@@ -143,12 +143,13 @@ def content_gaps(
     distance: float = DISTANCE,
     ignore: frozenset[str] = frozenset(),
     complaint_sentiment: float | None = None,
+    public_only: bool = False,
 ) -> list[Gap]:
     """Topics of unanswered questions, largest first; with `complaint_sentiment`, a topic whose questions mostly
     score at or below it (VADER) is flagged a complaint, so it is listed apart from the content gaps."""
     from peerbot.bots.urgency import sentiment
 
-    texts = gap_questions(store, period)
+    texts = gap_questions(store, period, public_only=public_only)
     groups = [[texts[i] for i in group] for group in cluster(texts, embedder, distance)]
     gaps = []
     for members, label in zip(groups, topic_labels(groups, ignore=ignore), strict=True):
@@ -160,9 +161,11 @@ def content_gaps(
     return gaps
 
 
-def community_gaps(store: StateStore, embedder: Embedder, settings: Settings, period: Period = ALL_TIME) -> list[Gap]:
+def community_gaps(
+    store: StateStore, embedder: Embedder, settings: Settings, period: Period = ALL_TIME, *, public_only: bool = False
+) -> list[Gap]:
     """The content gaps as the dashboard and the weekly digest show them: the community's own name is no topic,
     and topics of upset questions are flagged complaints (`escalation.urgent_sentiment`)."""
     brand = frozenset(content_words(settings.community.name)) - {"community", "help", "forum"}
     threshold = settings.escalation.urgent_sentiment
-    return content_gaps(store, embedder, period, ignore=brand, complaint_sentiment=threshold)
+    return content_gaps(store, embedder, period, ignore=brand, complaint_sentiment=threshold, public_only=public_only)
