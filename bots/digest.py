@@ -34,6 +34,7 @@ LATE = timedelta(hours=24)  # how late a replica may still post the week's diges
 DEFAULT = DigestTime(0, 9, 0)  # Monday 09:00 UTC, when an admin channel is configured
 RETRY = timedelta(hours=1)  # a digest that could not be made is tried again after this
 TOP_GAPS = 3
+TOPIC_SAMPLE = 2000  # the week's latest unanswered questions clustered into topics (the clustering is quadratic)
 
 
 def digest_time(settings: Settings) -> DigestTime | None:
@@ -83,23 +84,23 @@ def digest_text(trend: Trend, settings: Settings, gaps: Sequence[Gap] = (), url:
     money = costs.currency
     lines = [
         f"Weekly digest for {settings.community.name}: {_span(now)} (7 complete days, UTC), against {_span(before)}",
-        f"• Questions deflected by peer answers: {now.deflected} of {now.questions} ({_pct(now.deflection_rate)})"
-        f"{_change(trend, 'deflected')}; the week before {before.deflected} of {before.questions} "
+        f"• Questions deflected by peer answers: {now.deflected:,} of {now.questions:,} ({_pct(now.deflection_rate)})"
+        f"{_change(trend, 'deflected')}; the week before {before.deflected:,} of {before.questions:,} "
         f"({_pct(before.deflection_rate)})",
         f"• Staff time saved: {now.hours_saved:.1f} h{_change(trend, 'hours_saved')} "
         f"(before {before.hours_saved:.1f} h; {costs.case_minutes:g} min a case)",
         f"• Cost saved: {money}{now.cost_saved:,.0f}{_change(trend, 'cost_saved')} "
         f"(before {money}{before.cost_saved:,.0f}; {money}{costs.case_cost:,.2f} a case)",
-        f"• Human answers by superusers: {_pct(now.superuser_share)} ({now.by_superusers} of {now.human_answers})"
-        f"; the week before {_pct(before.superuser_share)} ({before.by_superusers} of {before.human_answers})",
-        f"• Median time to a human answer: {minutes_text(now.median_minutes)} (n={now.human_answers})"
+        f"• Human answers by superusers: {_pct(now.superuser_share)} ({now.by_superusers:,} of {now.human_answers:,})"
+        f"; the week before {_pct(before.superuser_share)} ({before.by_superusers:,} of {before.human_answers:,})",
+        f"• Median time to a human answer: {minutes_text(now.median_minutes)} (n={now.human_answers:,})"
         f"{_change(trend, 'median_minutes', ('slower', 'faster'))}; the week before "
-        f"{minutes_text(before.median_minutes)} (n={before.human_answers})",
+        f"{minutes_text(before.median_minutes)} (n={before.human_answers:,})",
     ]
     topics = [g for g in gaps if not g.complaint][:TOP_GAPS]
     if topics:
         lines.append(f"Top unanswered topics since {_day(now.start)}:")
-        lines += [f"{i}. {g.topic} ({g.questions} question{'s' if g.questions != 1 else ''})" for i, g in
+        lines += [f"{i}. {g.topic} ({g.questions:,} question{'s' if g.questions != 1 else ''})" for i, g in
                   enumerate(topics, 1)]  # fmt: skip
     if url:
         lines.append(f"Dashboard: {url}/roi")
@@ -116,7 +117,9 @@ def build_digest(store: StateStore, settings: Settings, now: datetime, embedder:
         from peerbot.bots.dashboard.gaps import community_gaps
 
         try:
-            gaps = community_gaps(store, embedder, settings, Period(week.current.start), public_only=True)
+            gaps = community_gaps(
+                store, embedder, settings, Period(week.current.start), public_only=True, latest=TOPIC_SAMPLE
+            )
         except Exception:
             log.exception("the weekly digest goes without its unanswered topics")
     return digest_text(week, settings, gaps, settings.dashboard.public_url)

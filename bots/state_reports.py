@@ -53,9 +53,11 @@ class ReportQueries(Queries):
             rows = s.execute(select(EscalationRow.question_id, EscalationRow.status).order_by(EscalationRow.id))
             return [(int(q), str(status)) for q, status in rows]
 
-    def unanswered_question_texts(self, since: datetime | None = None, *, public_only: bool = False) -> list[str]:
-        """Questions escalated for want of an answer, or whose answer was reported unhelpful or not enough
-        (`public_only`: only those asked where anyone can read them)."""
+    def unanswered_question_texts(
+        self, since: datetime | None = None, *, public_only: bool = False, latest: int | None = None
+    ) -> list[str]:
+        """Questions escalated for want of an answer, or whose answer was reported unhelpful or not enough, oldest
+        first (`public_only`: only those asked where anyone can read them; `latest`: only the latest so many)."""
         with self._session() as s:
             flagged = select(FeedbackRow.question_id).where(FeedbackRow.verdict.in_((Verdict.UNHELPFUL, Verdict.HUMAN)))
             query = select(QuestionRow.text).where(
@@ -65,6 +67,8 @@ class ReportQueries(Queries):
                 query = query.where(QuestionRow.created_at >= since)
             if public_only:
                 query = query.where(QuestionRow.public.is_(True))
+            if latest is not None:
+                return list(reversed(s.scalars(query.order_by(QuestionRow.id.desc()).limit(latest)).all()))
             return list(s.scalars(query.order_by(QuestionRow.id)))
 
     def export_table(self, name: str, since: datetime | None = None) -> tuple[list[str], list[list[Any]]]:

@@ -44,9 +44,11 @@ class Gap:
     complaint: bool = False  # most of its questions sound upset: a complaint, not missing content
 
 
-def gap_questions(store: StateStore, period: Period = ALL_TIME, *, public_only: bool = False) -> list[str]:
+def gap_questions(
+    store: StateStore, period: Period = ALL_TIME, *, public_only: bool = False, latest: int | None = None
+) -> list[str]:
     """Questions escalated for want of an answer, or whose answer was reported unhelpful or not enough."""
-    return store.unanswered_question_texts(period.since, public_only=public_only)
+    return store.unanswered_question_texts(period.since, public_only=public_only, latest=latest)
 
 
 # words that say nothing about a topic in chat questions, beyond scikit-learn's English stop words
@@ -144,12 +146,13 @@ def content_gaps(
     ignore: frozenset[str] = frozenset(),
     complaint_sentiment: float | None = None,
     public_only: bool = False,
+    latest: int | None = None,
 ) -> list[Gap]:
     """Topics of unanswered questions, largest first; with `complaint_sentiment`, a topic whose questions mostly
     score at or below it (VADER) is flagged a complaint, so it is listed apart from the content gaps."""
     from peerbot.bots.urgency import sentiment
 
-    texts = gap_questions(store, period, public_only=public_only)
+    texts = gap_questions(store, period, public_only=public_only, latest=latest)
     groups = [[texts[i] for i in group] for group in cluster(texts, embedder, distance)]
     gaps = []
     for members, label in zip(groups, topic_labels(groups, ignore=ignore), strict=True):
@@ -162,10 +165,18 @@ def content_gaps(
 
 
 def community_gaps(
-    store: StateStore, embedder: Embedder, settings: Settings, period: Period = ALL_TIME, *, public_only: bool = False
+    store: StateStore,
+    embedder: Embedder,
+    settings: Settings,
+    period: Period = ALL_TIME,
+    *,
+    public_only: bool = False,
+    latest: int | None = None,
 ) -> list[Gap]:
     """The content gaps as the dashboard and the weekly digest show them: the community's own name is no topic,
     and topics of upset questions are flagged complaints (`escalation.urgent_sentiment`)."""
     brand = frozenset(content_words(settings.community.name)) - {"community", "help", "forum"}
     threshold = settings.escalation.urgent_sentiment
-    return content_gaps(store, embedder, period, ignore=brand, complaint_sentiment=threshold, public_only=public_only)
+    return content_gaps(
+        store, embedder, period, ignore=brand, complaint_sentiment=threshold, public_only=public_only, latest=latest
+    )

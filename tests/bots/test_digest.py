@@ -14,6 +14,7 @@ import pytest
 from peerbot.bots import app as wiring
 from peerbot.bots.bot import Bot
 from peerbot.bots.config import Settings, load_settings
+from peerbot.bots.conversation import Question
 from peerbot.bots.digest import digest_time
 from peerbot.bots.notices import Notice
 from peerbot.bots.runtime import tick
@@ -169,3 +170,16 @@ def test_peerbot_digest_prints_it_now(tmp_path: Path, peerbot: Callable[..., sub
     result = peerbot("digest", "--no-topics")
     assert "1 of 1 (100%)" in result.stdout
     assert "The running bot posts it to the admin channel every sunday 18:00 UTC (next: " in result.stderr
+
+
+def test_the_topics_come_from_the_weeks_latest_public_questions(tmp_path: Path) -> None:
+    settings, clock = world(tmp_path)
+    bot = start(settings, clock)
+    for n, question in enumerate(("Can I pay with bitcoin?", "Is there a Lumo lamp for Mars?", "Klingon app?")):
+        console(bot, f"a{n}", question)
+    asyncio.run(bot.handle(Question(text="Nimbus prototype delayed?", asker="b", channel="staff", public=False)))
+    assert bot.store.unanswered_question_texts(latest=2, public_only=True) == [
+        "Is there a Lumo lamp for Mars?",
+        "Klingon app?",
+    ]
+    assert len(bot.store.unanswered_question_texts()) == 4
