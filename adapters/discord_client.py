@@ -23,6 +23,7 @@ from peerbot.adapters.discord_parse import (
 from peerbot.adapters.discord_render import Part, alert, ping_targets, render, split_text, thread_name
 from peerbot.adapters.discord_rewards import REWARD_KINDS, check_club_permissions, deliver_reward
 from peerbot.adapters.discord_views import ClaimButton, FeedbackButton, claim_view, feedback_view
+from peerbot.adapters.discord_working import DiscordWorking, ShowButton
 from peerbot.bots import messages
 from peerbot.bots.bot import Bot
 from peerbot.bots.config import Settings
@@ -51,10 +52,11 @@ class PeerbotClient(discord.Client):
         self.superuser_ids = frozenset(s.discord_id for s in settings.superusers if s.discord_id)
         self.tree = PeerbotTree(self)
         self.live = DiscordLive(self, settings.live, self.help_channels)
+        self.working = DiscordWorking(settings.discord)  # typing; /ask answers to the asker first (Show everyone)
         install_commands(self.tree, bot.commands)
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(FeedbackButton, ClaimButton)
+        self.add_dynamic_items(FeedbackButton, ClaimButton, ShowButton)
         try:
             synced = await self.tree.sync()
         except discord.HTTPException:
@@ -92,7 +94,8 @@ class PeerbotClient(discord.Client):
                 return
             question = to_question(message, channel, self.user.id, self.help_channels)
             if question is not None:
-                await self._answer_message(message, channel, question)
+                async with self.working.typing(message.channel):  # until the reply is sent
+                    await self._answer_message(message, channel, question)
         except Exception:
             log.exception("failed to handle a message", extra={"message_id": message.id})
             await self._apologise(message.channel)
@@ -352,11 +355,16 @@ class PeerbotClient(discord.Client):
             await self.bot.sent(question)
 
     async def on_ask(self, interaction: discord.Interaction[Any], text: str) -> None:
-        anchor = await acknowledge(interaction, ephemeral=False)
+        private = self.working.private_first(interaction.channel)
+        anchor = await acknowledge(interaction, ephemeral=private)
         if anchor is None:
             return
         try:
-            await self._answer_interaction(interaction, interaction_question(interaction, text, anchor), anchor)
+            question = interaction_question(interaction, text, anchor)
+            if private:  # discord_working.py: to the asker first, with "Show everyone"
+                await self.working.answer_privately(self, interaction, question)
+            else:
+                await self._answer_interaction(interaction, question, anchor)
         except Exception:
             log.exception("failed to answer /ask", extra={"interaction_id": interaction.id})
             try:

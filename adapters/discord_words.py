@@ -8,3 +8,7 @@ DISCORD_ASK_OPTION_HELP = "What do you need help with?"
 DISCORD_COMMANDS_HELP = "peerbot commands: /peerbot help lists them"
 DISCORD_CLAIM_LABEL = "Claim it"
 DISCORD_SOLVED_THIS = "This solved it"  # the message context menu: the asker marks a member's reply as the answer
+DISCORD_ONLY_YOU = 'Only you can see this. Press "Show everyone" to post it in the channel.'
+DISCORD_SHOW_EVERYONE = "Show everyone"
+DISCORD_SHOWN = "Shown to everyone."
+DISCORD_SHOW_GONE = "This answer can no longer be shown to everyone (I restarted since). Ask again to get it anew."

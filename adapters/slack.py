@@ -68,12 +68,14 @@ from peerbot.adapters.slack_live import SlackLive, changed_thread
 from peerbot.adapters.slack_lookup import SlackLookup, slack_error
 from peerbot.adapters.slack_post import SlackPoster
 from peerbot.adapters.slack_rewards import missing_scopes
+from peerbot.adapters.slack_working import SHOW_PREFIX, SlackWorking
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"  # HTTP mode: events, slash commands and button presses all arrive here
 FEEDBACK_ACTIONS = re.compile(rf"^{FEEDBACK_PREFIX}:[a-z]+:\d+$")
 CLAIM_ACTIONS = re.compile(rf"^{CLAIM_PREFIX}:\d+$")
+SHOW_ACTIONS = re.compile(rf"^{SHOW_PREFIX}:[0-9a-f]+$")
 SHUTDOWN_GRACE_S = 10.0
 SOLVED_THIS = "peerbot_solved_this"  # the message shortcut's callback_id (slack_manifest.yaml)
 LiveHandler = Callable[[LiveKnowledge, dict[str, Any], str | None], Awaitable[None]]
@@ -121,6 +123,7 @@ class SlackAdapter:
         self.lookup = SlackLookup(self.client)
         self.poster = SlackPoster(self.client, settings, self.lookup)
         self.live = SlackLive(self.client, settings.live, self.lookup, settings.slack.help_channels)
+        self.working = SlackWorking(self.client, settings.slack, self.poster)  # the reaction; private-first answers
 
     @classmethod
     def from_env(cls, settings: Settings, *, base_url: str | None = None) -> SlackAdapter:
@@ -166,6 +169,7 @@ class SlackAdapter:
         app.command("/peerbot")(self._on_peerbot)
         app.action(FEEDBACK_ACTIONS)(self._on_feedback)
         app.action(CLAIM_ACTIONS)(self._on_claim)
+        app.action(SHOW_ACTIONS)(self._on_show)
         return app
 
     async def start(self, bot: Bot) -> None:
@@ -251,7 +255,7 @@ class SlackAdapter:
                 question = event_question(
                     event, event_id=body.get("event_id"), bot_user_id=context.bot_user_id, public=public
                 )
-                await self._answer(question, event["channel"], thread_root(event))
+                await self._answer(question, event["channel"], thread_root(event), working_ts=event["ts"])
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
         async with self._working():
@@ -268,12 +272,14 @@ class SlackAdapter:
                     question = dataclasses.replace(
                         question, private_channels=await self.lookup.private_channels(event["user"])
                     )
-                await self._answer(question, event["channel"], thread_root(event))
+                await self._answer(question, event["channel"], thread_root(event), working_ts=event["ts"])
             elif route == "human_answer":
                 await self._human_answer(event, context.bot_user_id)
 
     async def _on_reaction(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         async with self._working():
+            if event.get("user") == context.bot_user_id:  # the bot's own working reaction: never live knowledge
+                return
             await self._live(self.live.on_reaction, event, context.bot_user_id)
 
     async def _on_solved_this(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
@@ -326,7 +332,7 @@ class SlackAdapter:
                 )
                 return
             question = command_question(command, root_ts=root_ts, public=await self.lookup.is_public(channel))
-            await self._answer(question, channel, root_ts)
+            await self._answer(question, channel, root_ts, working_ts=root_ts)
 
     async def _on_peerbot(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         async with self._working():
@@ -384,6 +390,14 @@ class SlackAdapter:
                 await respond(text=escape(reply.text), response_type="ephemeral", replace_original=False)
             await self.poster.escalate(reply)
 
+    async def _on_show(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        """ "Show everyone" under an answer shown to the asker first (slack_working.py)."""
+        async with self._working():
+            await ack()
+            await self.working.press(body, action, respond)
+
     async def _on_claim(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
     ) -> None:
@@ -402,17 +416,20 @@ class SlackAdapter:
 
     # -- the work -------------------------------------------------------------------------------------------
 
-    async def _answer(self, question: Question, channel: str, thread_ts: str) -> None:
-        """Ask the bot and post its reply in the thread; on any failure the asker gets an apology, never silence."""
-        try:
-            reply = await self.bot.handle(question)
-            if reply is None:  # a redelivered event, answered the first time
+    async def _answer(self, question: Question, channel: str, thread_ts: str, *, working_ts: str | None) -> None:
+        """Ask the bot and post its reply in the thread; on any failure the asker gets an apology, never silence.
+        Message `working_ts` carries the working reaction meanwhile."""
+        async with self.working.on(channel, working_ts) as working:
+            try:
+                reply = await self.bot.handle(question)
+                if reply is None:  # a redelivered event, answered the first time
+                    return
+                await working.before_posting()
+                await self.working.post(question, reply, channel, thread_ts)
+            except Exception:
+                log.exception("failed to answer on Slack", extra={"channel": channel})
+                await self.poster.send(channel, thread_ts, message(messages.APOLOGY))
                 return
-            await self.poster.post(channel, thread_ts, render(reply))
-        except Exception:
-            log.exception("failed to answer on Slack", extra={"channel": channel})
-            await self.poster.send(channel, thread_ts, message(messages.APOLOGY))
-            return
         if reply.escalated:  # no trusted answer, or an upset asker: a person follows up too
             await self.poster.escalate(reply)
         await self.bot.sent(question)

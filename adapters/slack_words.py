@@ -39,3 +39,6 @@ SLACK_ANSWERED_PRIVATELY = (
 SLACK_DM_ANSWER_HOWTO = (
     "It was asked in a direct message: answer with /peerbot answer {id} <your answer> and I'll pass it on."
 )
+SLACK_ONLY_YOU = 'Only you can see this. Press "Show everyone" to post it in the thread.'
+SLACK_SHOW_EVERYONE = "Show everyone"
+SLACK_SHOW_GONE = "This answer can no longer be shown to everyone (I restarted since). Ask again to get it anew."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
@@ -23,6 +24,17 @@ STATE_BACKENDS = ("sqlite", "postgresql", "postgres")
 # Strict: a string where a number or a boolean belongs is refused, not coerced ("3", "true").
 # Paths are written as strings in TOML, so they alone are converted.
 TomlPath = Annotated[Path, Field(strict=False)]
+
+
+SLACK_ID = re.compile(r"[CDG][A-Z0-9]{2,}")
+SNOWFLAKE = re.compile(r"[0-9]{1,20}")
+_EMOJI_NAME = re.compile(r"[a-z0-9_+'-]*")
+
+
+def check_ids(values: list[str], key: str, what: str, pattern: re.Pattern[str]) -> None:
+    bad = [v for v in values if not pattern.fullmatch(v)]
+    if bad:
+        raise ValueError(f"{key} lists {what}, got {', '.join(map(repr, bad))}")
 
 
 class _Section(BaseModel):
@@ -191,6 +203,18 @@ class SlackSettings(_Section):
     admin_channel: str | None = None  # voucher stock warnings (default: the escalation channel)
     dm_superusers: bool = False  # also DM each pinged superuser
     admins: list[str] = []  # user ids allowed to /peerbot reindex
+    working_reaction: str = "eyes"  # on the asker's message while the bot works on it; "" turns it off
+    private_first_channels: list[str] = []  # channel ids where answers go to the asker first ("Show everyone")
+
+    @model_validator(mode="after")
+    def _working(self) -> SlackSettings:
+        check_ids(self.private_first_channels, "private_first_channels", "Slack channel ids (C0123456789)", SLACK_ID)
+        if not _EMOJI_NAME.fullmatch(self.working_reaction):
+            raise ValueError(
+                "working_reaction is an emoji name without colons (eyes, hourglass) or an empty string, "
+                f"got {self.working_reaction!r}"
+            )
+        return self
 
 
 class DiscordSettings(_Section):
@@ -202,9 +226,11 @@ class DiscordSettings(_Section):
     admins: list[str] = []  # user ids allowed to /peerbot reindex besides members with Manage Server
     shard_count: int | None = Field(None, ge=1)  # the bot's shards in all (discord.py sharding), same in every process
     shard_ids: list[int] = []  # the shards this process runs (default: all of them); DMs arrive on shard 0
+    private_first_channels: list[str] = []  # channel ids where /ask answers go to the asker first ("Show everyone")
 
     @model_validator(mode="after")
     def _shards(self) -> DiscordSettings:
+        check_ids(self.private_first_channels, "private_first_channels", "Discord channel ids (numbers)", SNOWFLAKE)
         if self.shard_ids and self.shard_count is None:
             raise ValueError("shard_ids needs shard_count (the number of shards of the whole bot)")
         outside = [s for s in self.shard_ids if not 0 <= s < (self.shard_count or 0)]

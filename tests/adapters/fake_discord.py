@@ -114,6 +114,7 @@ class FakeDiscord:
         self.threads_started: list[str] = []  # ids of messages the bot started a thread from
         self.dm_channels: dict[str, str] = {}  # DM channel id -> the member it is with
         self.role_changes: list[tuple[str, str, str, str]] = []  # (PUT|DELETE, guild, member, role)
+        self.typing: list[str] = []  # channels the bot showed typing in (POST /channels/{id}/typing)
 
     # --- lifecycle
 
@@ -252,6 +253,7 @@ class FakeDiscord:
             (r"/channels/(\d+)/messages", "POST", self._post_message),
             (r"/channels/(\d+)/messages/(\d+)/threads", "POST", self._thread_from_message),
             (r"/channels/(\d+)/messages/(\d+)/reactions/([^/]+)/@me", "PUT", self._react),
+            (r"/channels/(\d+)/typing", "POST", self._typing),
             (r"/users/@me/channels", "POST", self._open_dm),
             (r"/guilds/(\d+)/members/(\d+)/roles/(\d+)", "PUT", self._role),
             (r"/guilds/(\d+)/members/(\d+)/roles/(\d+)", "DELETE", self._role),
@@ -337,6 +339,10 @@ class FakeDiscord:
 
     async def _react(self, request: web.Request, body: JSON, channel_id: str, mid: str, emoji: str) -> web.Response:
         self.reactions.append((channel_id, mid, request.match_info["path"].split("/")[-2]))
+        return web.Response(status=204)
+
+    async def _typing(self, request: web.Request, body: JSON, channel_id: str) -> web.Response:
+        self.typing.append(channel_id)
         return web.Response(status=204)
 
     async def _callback(self, request: web.Request, body: JSON, iid: str, token: str) -> web.Response:
@@ -568,6 +574,7 @@ def world_settings(root: Path, community: list[JSON] | None = None, **extra: Any
             "escalation_channel": ESCALATIONS,
             "superuser_role": SUPERUSER_ROLE,
             "admins": [LISTED_ADMIN["id"]],
+            **extra.pop("discord", {}),  # more [discord] keys
         },
         **extra,
     )

@@ -58,6 +58,7 @@ def test_manifest_asks_for_the_scopes_the_adapter_uses_and_no_more(manifest: dic
         "commands",  # /ask, /peerbot
         "users:read",  # users.info
         "reactions:read",  # reaction_added / reaction_removed (live capture)
+        "reactions:write",  # reactions.add / reactions.remove (the working reaction)
     }
 
 

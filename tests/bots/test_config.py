@@ -34,6 +34,11 @@ def write(tmp_path: Path, text: str) -> Path:
         ("[discord]\nshard_ids = [0]", "shard_ids needs shard_count"),
         ("[discord]\nshard_count = 2\nshard_ids = [2]", "shard_ids [2] are outside 0..1"),
         ("[discord]\nshard_count = 0", "discord.shard_count: expected an integer"),
+        ("[slack]\nworking_reaction = ':eyes:'", "working_reaction is an emoji name without colons"),
+        ("[slack]\nworking_reaction = true", "slack.working_reaction: expected a string"),
+        ("[slack]\nprivate_first_channels = ['#help']", "private_first_channels lists Slack channel ids"),
+        ("[slack]\nprivate_first_channels = 'C0123'", "slack.private_first_channels: expected a list"),
+        ("[discord]\nprivate_first_channels = ['help']", "private_first_channels lists Discord channel ids"),
     ],
 )
 def test_bad_config_names_key_and_expected_type(tmp_path: Path, toml: str, message: str) -> None:
