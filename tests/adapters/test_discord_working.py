@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from peerbot.adapters import discord_words
-from tests.adapters.fake_discord import ALICE, ESCALATIONS, GENERAL, HELP, MARA, World, open_world
+from tests.adapters import discord_payloads as p
+from tests.adapters.fake_discord import ALICE, ESCALATIONS, GENERAL, GUILD, HELP, MARA, World, open_world
 
 RESET = "How do I factory reset a bulb?"
 NO_MATCH = "Can the quantum banana toaster run Doom?"
@@ -92,6 +93,16 @@ async def test_private_first_escalation_tells_the_asker_privately_and_pings_as_u
     assert told.ephemeral and "I've asked" in told.content and told.custom_ids == []
     (ping,) = await world.fake.wait_for(lambda: world.fake.in_channel(ESCALATIONS))
     assert "quantum banana toaster" in ping.content
+    assert f"https://discord.com/channels/{GUILD}/{GENERAL}" in ping.content  # no thread: the channel
+    [escalation] = world.bot.store.waiting_escalations()
+
+    answer = p.subcommand("answer")
+    answer["options"] = [p.string_option("arguments", f"{escalation.id} It can't; the toaster has no screen.")]
+    await world.slash("peerbot", MARA, options=[answer])  # superusers answer with /peerbot answer N
+    told = await world.fake.wait_for(
+        lambda: [s for s in world.fake.in_channel(GENERAL) if "answered your question" in s.content]
+    )
+    assert "the toaster has no screen" in told[0].content
 
 
 async def test_other_channels_and_plain_messages_are_answered_publicly_as_before(world: World) -> None:

@@ -161,6 +161,20 @@ async def test_private_first_channel_shows_the_answer_to_the_asker_then_everyone
     assert "no longer" in second.body["text"]
 
 
+async def test_ask_in_a_private_first_channel_posts_the_question_and_answers_the_asker_in_its_thread(
+    tmp_path: Path,
+) -> None:
+    async with running_slack(tmp_path, private_first_channels=[ELSEWHERE]) as slack:
+        await slack.command("/ask", RESET, channel=ELSEWHERE)
+        [private] = await slack.fake.wait_for("chat.postEphemeral")
+        await slack.settle()
+    [asked] = slack.fake.called("chat.postMessage")  # the question stays public, the answer does not (yet)
+    assert "asked" in asked.body["text"] and "Power-cycle" not in asked.dump()
+    assert private.body["thread_ts"] == asked.result["ts"] and private.body["user"] == ASKER
+    assert "Power-cycle" in private.dump()
+    assert order(slack) == ["chat.postMessage", "reactions.add", "chat.postEphemeral", "reactions.remove"]
+
+
 async def test_someone_else_cannot_show_an_askers_answer(tmp_path: Path) -> None:
     async with running_slack(tmp_path, private_first_channels=[PUBLIC_HELP]) as slack:
         await slack.event(message(RESET))
