@@ -163,6 +163,9 @@ class LearnedGate:
         """Take one step if the labels call for one; the new step, else None."""
         if not self.rule.enabled:
             return None
+        newest = self.store.last_gate_step()
+        if self.store.gate_labels_at_most(newest.created_at if newest else None) < self.rule.min_labels:
+            return None  # too few new labels for a step: every timer tick ends here, without reading them all
         last, labels = self._since_reset()
         offset = last.offset if last else 0.0
         fresh = sum(1 for label in labels if last is None or label.created_at > last.created_at)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from peerbot.bots.conversation import EscalationStatus, Outcome, Verdict
 from peerbot.bots.schema import EscalationRow, FeedbackRow, Queries, QuestionRow, frozen
@@ -46,6 +46,17 @@ class GateQueries(Queries):
                     labels.append(GateLabel(qid, resolved, confidence, False, ACCEPTED))
         labels.sort(key=lambda label: (label.created_at, label.question_id))
         return [label for label in labels if since is None or label.created_at > since]
+
+    def gate_labels_at_most(self, since: datetime | None) -> int:
+        """At least as many as the labels `gate_labels(since)` would return, from two counts (each verdict and
+        each resolved escalation since then): the timer's cheap check before it reads the labels."""
+        with self._session() as s:
+            verdicts = select(func.count(FeedbackRow.id))
+            resolved = select(func.count(EscalationRow.id)).where(EscalationRow.resolved_at.is_not(None))
+            if since is not None:
+                verdicts = verdicts.where(FeedbackRow.created_at > since)
+                resolved = resolved.where(EscalationRow.resolved_at > since)
+            return int(s.scalar(verdicts) or 0) + int(s.scalar(resolved) or 0)
 
     def last_gate_step(self, kind: str | None = None) -> GateStep | None:
         """The newest step (of this kind, e.g. "reset")."""
