@@ -128,24 +128,23 @@ class LiveStoreSource:
                 self.problems.append(SourceProblem("live_threads", row.key, str(exc).splitlines()[0]))
 
 
-def live_entries(store: StateStore, policy: TrustPolicy) -> list[KnowledgeEntry]:
-    """The entries of every served live thread, under today's trust rules (forgotten authors left out)."""
-    entries = []
-    for row in store.live_threads("live"):
-        entry = policy.entry_for(to_thread(ThreadRecord.model_validate(row.record)), SOURCE_NAME)
-        if entry is not None:
-            entries.append(entry)
-    return entries
-
-
 def with_live(kb: KnowledgeBase, store: StateStore, policy: TrustPolicy, embedder: Embedder) -> KnowledgeBase:
-    """The knowledge base as the live threads say now: served ones a version lacks are added, and entries of
-    threads retracted (or held for review) since the version was built are taken out."""
-    served = {e.id: e for e in live_entries(store, policy)}
-    stale = {e.id for e in kb.entries if e.source == SOURCE_NAME and e.id not in served}
-    kb = kb.without(stale)
-    have = {e.id: e for e in kb.entries}
-    missing = [e for i, e in served.items() if have.get(i) != e]
+    """The knowledge base as the live threads say now, under today's trust rules: served ones it lacks (or holds
+    in an older form) are added, entries of threads retracted, held for review or no longer trusted are taken
+    out. O(live threads), never a scan of the whole knowledge base: every timer tick calls it."""
+    served: dict[str, KnowledgeEntry] = {}
+    gone: set[str] = set()
+    for row in store.live_threads(None):
+        entry = None
+        if row.status == "live":
+            entry = policy.entry_for(to_thread(ThreadRecord.model_validate(row.record)), SOURCE_NAME)
+        if entry is None:
+            gone.add(entry_id(row.key))
+        else:
+            served[entry.id] = entry
+    gone |= {i for i, e in kb.added_by_id.items() if e.source == SOURCE_NAME and i not in served}  # rows deleted
+    kb = kb.without(gone)
+    missing = [e for i, e in served.items() if kb.find(i) != e]
     if not missing:
         return kb
     return kb.with_added(missing, embedder.embed([e.question_text for e in missing]))

@@ -8,7 +8,7 @@ Adding one is O(size of the added segment), never a copy of the main one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -89,6 +89,7 @@ class KnowledgeBase:
 
     def _set_added(self, added: Sequence[KnowledgeEntry], vectors: np.ndarray, hidden: np.ndarray) -> None:
         self.added = tuple(added)
+        self.added_by_id = {e.id: e for e in self.added}
         self.added_vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.hidden = np.unique(hidden).astype(np.int64)
         self.entries: Sequence[KnowledgeEntry] = Chained(self.main, self.added) if self.added else self.main
@@ -131,14 +132,24 @@ class KnowledgeBase:
         )
         return new
 
-    def without(self, ids: set[str]) -> KnowledgeBase:
-        """A new snapshot without the entries whose id is in `ids` (self when none is there)."""
-        keep = [i for i, e in enumerate(self.entries) if e.id not in ids]
-        if len(keep) == len(self.entries):
+    def without(self, ids: Collection[str]) -> KnowledgeBase:
+        """A new snapshot without the entries whose id is in `ids` (self when none is served).
+
+        O(ids + added entries), like `with_added`: main entries are hidden, added ones dropped."""
+        gone = set(ids)
+        keep = [i for i, e in enumerate(self.added) if e.id not in gone]
+        hidden = {int(p) for p in self.hidden}
+        more = {p for i in gone if (p := self.main_position(i)) is not None and p not in hidden}
+        if len(keep) == len(self.added) and not more:
             return self
-        dimension = self.vectors.d
-        rows = np.vstack([self.vectors.reconstruct(i) for i in keep]) if keep else np.zeros((0, dimension), np.float32)
-        return KnowledgeBase([self.entries[i] for i in keep], flat_index(rows), self.version, self.manifest)
+        new = object.__new__(KnowledgeBase)
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if not k.startswith("_")})
+        new._set_added(
+            [self.added[i] for i in keep],
+            self.added_vectors[keep],
+            np.concatenate([self.hidden, np.asarray(sorted(more), dtype=np.int64)]),
+        )
+        return new
 
     def __len__(self) -> int:
         """Entries served: the main ones not replaced, plus the added ones."""
@@ -157,9 +168,9 @@ class KnowledgeBase:
 
     def find(self, entry_id: str) -> KnowledgeEntry | None:
         """The served entry with this id, if any."""
-        for entry in reversed(self.added):
-            if entry.id == entry_id:
-                return entry
+        added = self.added_by_id.get(entry_id)
+        if added is not None:
+            return added
         position = self.main_position(entry_id)
         hidden = position is not None and bool(np.isin(position, self.hidden))
         return None if position is None or hidden else self.main[position]

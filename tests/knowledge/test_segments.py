@@ -109,3 +109,20 @@ def test_a_captured_answer_is_merged_into_the_main_segment_by_the_next_build(tmp
     assert merged.version != serving.version and merged.added == ()
     assert sum(e.source == "captured" for e in merged.main) == 1
     assert "USB power bank" in console(bot, "dave", "camping: can a solar power bank run the Lumo hub?")
+
+
+def test_taking_entries_out_hides_main_ones_and_drops_added_ones_without_copying(tmp_path: Path) -> None:
+    """A live thread retracted: out of serving at once, from either segment, the main segment shared."""
+    kb = add(published(tmp_path), NEW)
+    retriever = HybridRetriever(kb, EMBEDDER, Calibrator.load())
+    main_hit = retriever.retrieve("my hub keeps dropping off wifi", Audience())[0].entry
+    assert main_hit.source != "captured"
+    smaller = kb.without({main_hit.id, NEW.id, "forum:no-such-entry"})
+    assert smaller.vectors is kb.vectors and smaller.main is kb.main  # nothing of the main segment copied
+    assert len(smaller) == len(kb) - 2 and smaller.find(main_hit.id) is None and smaller.find(NEW.id) is None
+    retriever.update(lambda _: smaller)
+    served = {m.entry.id for m in retriever.retrieve("my hub keeps dropping off wifi", Audience(), top_k=30)}
+    served |= {m.entry.id for m in retriever.retrieve("solar power bank for the hub when camping", Audience())}
+    assert main_hit.id not in served and NEW.id not in served and served
+    assert smaller.without({main_hit.id}) is smaller  # already out: nothing changes
+    assert kb.find(main_hit.id) == main_hit  # the old snapshot is unchanged
