@@ -107,7 +107,7 @@ class ControlRoom:
 
     def entry(self, entry_id: str) -> EntryRow | None:
         kb = self.data.knowledge.current()
-        found = next((e for e in kb.entries if e.id == entry_id), None) if kb else None
+        found = kb.find(entry_id) if kb else None
         if found is None:
             return None
         served, solved, unhelpful = self.store.entry_usage(entry_id).get(entry_id, (0, 0, 0))
@@ -129,7 +129,7 @@ class ControlRoom:
 
     def _known(self, entry_id: str) -> None:
         kb = self.data.knowledge.current()
-        if kb is None or not any(e.id == entry_id for e in kb.entries):
+        if kb is None or kb.find(entry_id) is None:
             raise ActionRefused(f"there is no entry {entry_id!r} in the serving index")
 
     # -- the escalation inbox -------------------------------------------------------------------------------
