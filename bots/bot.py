@@ -22,6 +22,7 @@ from peerbot.bots.conversation import Outcome, Question, Reply, Verdict
 from peerbot.bots.digest import WeeklyDigest
 from peerbot.bots.escalation import Escalations
 from peerbot.bots.feedback import Feedback
+from peerbot.bots.followups import FollowUps
 from peerbot.bots.gate_learning import GateRule, LearnedGate
 from peerbot.bots.handoff import Handoff
 from peerbot.bots.housekeeping import Housekeeping
@@ -89,6 +90,9 @@ class Bot:
         self.gatekeeper = Gatekeeper(store, retriever, superusers, self.conversation, self.answerer.thresholds.answer)
         self.pipeline = AnswerPipeline(self.answerer, store, self.handoff, self.gatekeeper)
         self.feedbacks = Feedback(store, retriever, self.handoff, self.gate)
+        self.followups = FollowUps(  # the asker's later messages in a thread the bot answered (bots/followups.py)
+            store, self.answerer, self.handoff, self.feedbacks, self.gatekeeper, enabled=self.conversation.followups
+        )
         self._reindexing = asyncio.Lock()
         self.live: LiveKnowledge | None = None  # learning from chat as it happens (bots/live.py), set by bots/app.py
         self.scheduler: Scheduler | None = None  # [schedule]: timed refreshes (bots/schedule.py), set by bots/app.py
@@ -176,7 +180,20 @@ class Bot:
             return Reply(Outcome.INVALID, messages.EMPTY_QUESTION)
         if text.startswith("/"):
             return await dispatch(self, self.commands, question, text)
-        return await self.pipeline.answer(question)
+        followed = await self.followups.respond(question)
+        if followed is not None:
+            return followed
+        reply = await self.pipeline.answer(question)
+        try:
+            await self.followups.opened(question, reply)
+        except Exception:  # the asker still gets the answer; only its follow-ups are lost
+            log.exception("failed to keep the conversation", extra={"platform": question.platform})
+        return reply
+
+    async def is_follow_up(self, question: Question) -> bool:
+        """The asker's message continues a conversation the bot answered (adapters ask before treating a reply in
+        a thread as a possible human answer)."""
+        return await self.followups.is_follow_up(question)
 
     # -- the human side ---------------------------------------------------------------------------
 

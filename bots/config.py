@@ -154,6 +154,7 @@ class ConversationSettings(_Section):
     urgent_askers: int = Field(3, ge=2)  # this many askers waiting: urgent, and the ladder's next step is due now
     max_escalations_per_hour: int = Field(3, ge=1)  # per member; more questions that hour ping nobody
     spammers: list[str] = []  # member ids (as the platform sends them) whose messages are ignored
+    followups: bool = True  # the asker's replies in the bot's thread: "didn't work", "thanks", more detail
 
 
 class RecognitionSettings(_Section):

@@ -44,6 +44,7 @@ from peerbot.bots.schema import (
 from peerbot.bots.state_control import ControlQueries
 from peerbot.bots.state_conversation import ConversationQueries
 from peerbot.bots.state_escalations import EscalationQueries
+from peerbot.bots.state_followups import FollowupQueries
 from peerbot.bots.state_gate import GateQueries
 from peerbot.bots.state_housekeeping import HousekeepingQueries
 from peerbot.bots.state_ledger import LedgerQueries
@@ -147,6 +148,7 @@ class StateStore(
     LiveQueries,
     GateQueries,
     ConversationQueries,
+    FollowupQueries,
     ControlQueries,
     RewardQueries,
 ):

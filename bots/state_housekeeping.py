@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from peerbot.bots.conversation import EscalationStatus
 from peerbot.bots.schema import Base, EscalationRow, HandledEvent, Queries, QuestionRow
+from peerbot.bots.schema_followups import FollowupThreadRow
 
 REMOVED_TEXT = "(removed after the retention period)"
 CLOSED = (EscalationStatus.RESOLVED, EscalationStatus.EXPIRED)
@@ -67,5 +68,6 @@ class HousekeepingQueries(Queries):
                 )
                 .values(question=REMOVED_TEXT)
             )
+            s.execute(delete(FollowupThreadRow).where(FollowupThreadRow.updated_at < text_before))  # their text too
             counts = (events, questions, escalations)
             return Pruned(*(int(getattr(r, "rowcount", 0) or 0) for r in counts))

@@ -17,6 +17,7 @@ from peerbot.bots.schema import (
     ReviewRow,
     SuperuserStatusRow,
 )
+from peerbot.bots.schema_followups import FollowupThreadRow
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class PrivacyQueries(Queries):
             points = s.execute(delete(PointsRow).where(func.lower(PointsRow.superuser) == who))
             badges = s.execute(delete(BadgeRow).where(func.lower(BadgeRow.superuser) == who))
             s.execute(delete(SuperuserStatusRow).where(func.lower(SuperuserStatusRow.superuser) == who))
+            s.execute(delete(FollowupThreadRow).where(func.lower(FollowupThreadRow.asker) == who))
             results = (questions, escalations, answers, reviews, feedback, points, badges)
             found = Forgotten(*(int(getattr(r, "rowcount", 0) or 0) for r in results))
         self._add_once(ForgottenAuthor, author=who, created_at=self.clock())
