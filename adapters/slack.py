@@ -19,6 +19,7 @@ from peerbot.adapters.slack_parse import (
     event_question,
     feedback_action,
     mention_is_question,
+    mentions,
     message_route,
     plain_text,
     split_thread,
@@ -274,7 +275,8 @@ class SlackAdapter:
                     )
                 await self._answer(question, event["channel"], thread_root(event), working_ts=event["ts"])
             elif route == "human_answer":
-                await self._human_answer(event, context.bot_user_id)
+                if not await self._follow_up(body, event, context.bot_user_id):
+                    await self._human_answer(event, context.bot_user_id)
 
     async def _on_reaction(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         async with self._working():
@@ -433,6 +435,18 @@ class SlackAdapter:
         if reply.escalated:  # no trusted answer, or an upset asker: a person follows up too
             await self.poster.escalate(reply)
         await self.bot.sent(question)
+
+    async def _follow_up(self, body: dict[str, Any], event: dict[str, Any], bot_user_id: str | None) -> bool:
+        """The asker's reply in a thread the bot answered (bots/followups.py): answered in the thread. A reply that
+        @mentions the bot is left to the mention listener, which asks the bot the same way."""
+        if mentions(event, bot_user_id):
+            return False
+        question = event_question(event, event_id=body.get("event_id"), bot_user_id=bot_user_id, public=False)
+        if not await self.bot.is_follow_up(question):
+            return False
+        public = await self.lookup.is_public(event["channel"], event.get("channel_type"))
+        await self._answer(dataclasses.replace(question, public=public), event["channel"], thread_root(event))
+        return True
 
     async def _ask_a_human(self, question: Question, respond: AsyncRespond) -> None:
         """`/peerbot human`: the bot escalates the asker's last question in its own thread (the escalation says

@@ -67,6 +67,11 @@ def message_route(event: Payload, *, help_channels: Collection[str]) -> Route | 
     return "question" if event.get("channel") in help_channels else None
 
 
+def mentions(event: Payload, bot_user_id: str | None) -> bool:
+    """The message @mentions the bot (Slack then sends an app_mention for it too)."""
+    return bool(bot_user_id) and f"<@{bot_user_id}>" in str(event.get("text") or "")
+
+
 def mention_is_question(event: Payload, *, help_channels: Collection[str]) -> bool:
     """An app_mention is a question, unless the message listener already answers it (DMs, help-channel posts)."""
     if not from_person(event) or "edited" in event:
