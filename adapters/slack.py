@@ -274,9 +274,8 @@ class SlackAdapter:
                         question, private_channels=await self.lookup.private_channels(event["user"])
                     )
                 await self._answer(question, event["channel"], thread_root(event), working_ts=event["ts"])
-            elif route == "human_answer":
-                if not await self._follow_up(body, event, context.bot_user_id):
-                    await self._human_answer(event, context.bot_user_id)
+            elif route == "human_answer" and not await self._follow_up(body, event, context.bot_user_id):
+                await self._human_answer(event, context.bot_user_id)  # not the asker's follow-up: maybe an answer
 
     async def _on_reaction(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         async with self._working():
@@ -445,7 +444,8 @@ class SlackAdapter:
         if not await self.bot.is_follow_up(question):
             return False
         public = await self.lookup.is_public(event["channel"], event.get("channel_type"))
-        await self._answer(dataclasses.replace(question, public=public), event["channel"], thread_root(event))
+        follow_up = dataclasses.replace(question, public=public)
+        await self._answer(follow_up, event["channel"], thread_root(event), working_ts=event["ts"])
         return True
 
     async def _ask_a_human(self, question: Question, respond: AsyncRespond) -> None:
