@@ -18,6 +18,7 @@ from peerbot.adapters.discord_parse import (
     is_known_private,
     is_public,
     snowflakes,
+    thread_reply,
     to_question,
 )
 from peerbot.adapters.discord_render import Part, alert, ping_targets, render, split_text, thread_name
@@ -92,7 +93,9 @@ class PeerbotClient(discord.Client):
             channel = await self._resolve(message)
             if await self._human_answer(message, channel):
                 return
-            question = to_question(message, channel, self.user.id, self.help_channels)
+            question = to_question(message, channel, self.user.id, self.help_channels) or await self._follow_up(
+                message, channel
+            )
             if question is not None:
                 async with self.working.typing(message.channel):  # until the reply is sent
                     await self._answer_message(message, channel, question)
@@ -109,6 +112,11 @@ class PeerbotClient(discord.Client):
             except discord.HTTPException:
                 log.warning("could not fetch a channel", extra={"channel": channel.id})
         return channel
+
+    async def _follow_up(self, message: discord.Message, channel: Any) -> Question | None:
+        """The asker's message in the thread (or forum post) the bot answered: a follow-up (bots/followups.py)."""
+        question = thread_reply(message, channel)
+        return question if question is not None and await self.bot.is_follow_up(question) else None
 
     async def _human_answer(self, message: discord.Message, channel: Any) -> bool:
         """A superuser's reply where an escalation waits: record it, mark it with a tick."""

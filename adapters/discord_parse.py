@@ -102,6 +102,21 @@ def to_question(message: discord.Message, channel: Any, me_id: int, help_channel
     )
 
 
+def thread_reply(message: discord.Message, channel: Any) -> Question | None:
+    """A person's message in a thread that is no question by itself: maybe the asker following up on the bot's
+    answer there (the bot decides: Bot.is_follow_up)."""
+    if from_bot(message) or message.type not in _QUESTION_TYPES or not isinstance(channel, discord.Thread):
+        return None
+    return Question(
+        text=message.content.strip(),
+        asker=str(message.author.id),
+        platform=PLATFORM,
+        asker_name=message.author.display_name,
+        event_id=str(message.id),
+        **_place(channel, message.id),
+    )
+
+
 def interaction_question(interaction: discord.Interaction[Any], text: str, anchor: int) -> Question:
     """/ask as a question; `anchor` is the id of the interaction's response message."""
     return Question(

@@ -2,9 +2,10 @@
 
 Every question the answer pipeline answers, suggests threads for or escalates opens a conversation, kept in the
 state store (bots/state_followups.py) so a restarted bot or another replica continues it: the question, the details
-the asker added since, the entries already shown. Its key is the platform's thread; where there are no threads (the
-console) it is the channel and the asker, and only "didn't work" / "thanks" continue it: anything else there is a
-new question. Only the asker's messages count; anyone else in the thread is handled as before.
+the asker added since, the entries already shown. Its key is the platform's thread; where a question has no thread
+of its own (the console, a Discord DM or private thread) it is the channel and the asker, and only "didn't work" /
+"thanks" continue it: anything else there is a new question. Only the asker's messages count; anyone else in the
+thread is handled as before.
 
 What the asker said (bots/followup_classifier.py) decides what follows:
 
@@ -48,9 +49,15 @@ OPENS = (Outcome.ANSWER, Outcome.SUGGEST, Outcome.ESCALATE)  # replies that open
 JUDGED = (Outcome.ANSWER.value, Outcome.SUGGEST.value)  # replies whose "Not helpful" is a label for the gate
 
 
+def threadless(question: Question) -> bool:
+    """No thread of its own: the console, or a thread that is the whole channel (a Discord DM or private thread).
+    There the conversation is the asker's newest question, and only "didn't work" / "thanks" continue it."""
+    return question.thread is None or question.thread == question.channel
+
+
 def conversation_key(question: Question) -> str:
-    """The platform's thread; without threads (the console), the channel and the asker."""
-    return question.thread or f"{question.channel or ''}|{question.asker}"
+    """The platform's thread; where there is none of its own, the channel and the asker."""
+    return f"{question.channel or ''}|{question.asker}" if threadless(question) else str(question.thread)
 
 
 def shown_record(match: Match) -> dict[str, Any]:
@@ -102,7 +109,7 @@ class FollowUps:
 
     async def is_follow_up(self, question: Question) -> bool:
         found = await asyncio.to_thread(self.conversation, question)
-        return found is not None and (question.thread is not None or classify(question.text).said is not Said.DETAIL)
+        return found is not None and (not threadless(question) or classify(question.text).said is not Said.DETAIL)
 
     async def opened(self, question: Question, reply: Reply) -> None:
         """The answer pipeline replied to a new question: its conversation starts (a thread is its first asker's)."""
@@ -111,7 +118,7 @@ class FollowUps:
         shown = [shown_record(m) for m in reply.matches] if reply.outcome is not Outcome.ESCALATE else []
         await asyncio.to_thread(
             self.store.start_followup_thread,
-            replace=question.thread is None,
+            replace=threadless(question),
             platform=question.platform,
             key=conversation_key(question),
             asker=question.asker,
@@ -131,7 +138,7 @@ class FollowUps:
         if found is None:
             return None
         said = classify(question.text)
-        if question.thread is None and said.said is Said.DETAIL:
+        if threadless(question) and said.said is Said.DETAIL:
             return None
         log.info("follow-up", extra={"platform": question.platform, "said": said.said.value, "thread_id": found.id})
         if said.said is Said.SOLVED:
