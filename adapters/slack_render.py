@@ -210,11 +210,12 @@ def render(reply: Reply) -> Message:
         return message(text, [section(escape(text)), ask_anyway_button(reply.question_id)])
     if reply.outcome not in (Outcome.ANSWER, Outcome.SUGGEST) or not reply.matches:
         return message(reply.text)
-    # intro, credit, source, truncation note and buttons take at most five blocks
+    # intro, credit, source, truncation note and buttons take at most five blocks; a follow-up's lead line one more
+    lead = [section(escape(reply.lead))] if reply.lead else []
     if reply.outcome is Outcome.ANSWER:
-        blocks = _answer_blocks(reply.matches[0], room=BLOCK_LIMIT - 5)
+        blocks = lead + _answer_blocks(reply.matches[0], room=BLOCK_LIMIT - 5 - len(lead))
     else:
-        blocks = _suggestion_blocks(reply.matches)
+        blocks = lead + _suggestion_blocks(reply.matches)
     if reply.truncated:
         blocks.append(context(escape(reply.text.rsplit("\n", 1)[-1])))
     if reply.question_id is not None:

@@ -110,6 +110,7 @@ class Reply:
     truncated: bool = False
     urgent: bool = False  # the asker sounds upset: a person follows up even when there is an answer
     escalation: EscalationNote | None = None  # set when this reply opened an escalation
+    lead: str | None = None  # the line `text` starts with before an answer (a follow-up's "Sorry that didn't help")
 
     @property
     def escalated(self) -> bool:

@@ -215,10 +215,11 @@ class FollowUps:
         if decision.outcome is Outcome.ANSWER:
             shown = decision.matches[:1]
             text = f"{intro}\n\n{messages.answer(shown[0])}"
-            reply = Reply(Outcome.ANSWER, text, shown, question_id)
+            reply = Reply(Outcome.ANSWER, text, shown, question_id, lead=intro)
         elif decision.outcome is Outcome.SUGGEST:
             shown = decision.matches
-            reply = Reply(Outcome.SUGGEST, f"{intro}\n\n{messages.suggestions(shown)}", shown, question_id)
+            text = f"{intro}\n\n{messages.suggestions(shown)}"
+            reply = Reply(Outcome.SUGGEST, text, shown, question_id, lead=intro)
         else:
             reply = await self._escalate(question, conversation, question_id, decision, matches, negative)
         await asyncio.to_thread(

@@ -46,6 +46,7 @@ async def test_didnt_work_gets_the_next_answer_in_the_thread_and_thanks_marks_it
         await reply_in_thread(slack, root, POWER_CUT)
         second = in_thread(slack, root["ts"])[1]
         assert "Hold the hub button" in second["text"] and "Sorry that didn" in second["text"]
+        assert second["blocks"][0]["text"]["text"] == "Sorry that didn't help. Here's the next best answer I have."
         assert any(b["type"] == "actions" for b in second["blocks"])  # its own "This solved it" buttons
 
         await reply_in_thread(slack, root, "still broken", user="UBOB")  # not the asker: no reply from the bot
@@ -114,3 +115,15 @@ async def test_a_restarted_bot_continues_the_thread(tmp_path: Path) -> None:
         await reply_in_thread(again, root, POWER_CUT)
         [followed] = in_thread(again, root["ts"])
         assert "Hold the hub button" in followed["text"]
+
+
+async def test_a_reply_in_the_dm_thread_is_a_follow_up(tmp_path: Path) -> None:
+    async with running_slack(tmp_path, community=THREADS) as slack:
+        root = message(OFFLINE, channel="DASKER", channel_type="im")
+        await slack.event(root)
+        [first] = await slack.fake.wait_for("chat.postMessage", channel="DASKER")
+        assert first.body["thread_ts"] == root["ts"]
+        await slack.event(message(POWER_CUT, channel="DASKER", channel_type="im", thread_ts=root["ts"]))
+        await slack.settle()
+        _, second = slack.fake.posts(channel="DASKER")
+        assert second["thread_ts"] == root["ts"] and "Hold the hub button" in second["text"]
