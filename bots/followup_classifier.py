@@ -11,7 +11,8 @@ Deliberately simple and predictable, so a community manager can read why a messa
 3. SOLVED when a phrase of `SOLVED` is in it ("that fixed it", "works now", "solved"), or when it thanks
    ("thanks", "thank you", "cheers") and says little else (at most `THANKS_ROOM` other word, besides "so much for
    your help"). A message ending in "?" is never solved: it asks something.
-4. Anything else is a DETAIL: the asker added something ("its the Android app", "error E42").
+4. ACK when it only acknowledges ("ok", "will try, thanks", "let me check"): nothing to answer yet.
+5. Anything else is a DETAIL: the asker added something ("its the Android app", "error E42").
 
 A negative message that says more than the phrase ("didn't work, it's the Android app") also carries a detail: the
 whole message, kept with the thread and searched with the question.
@@ -28,6 +29,7 @@ class Said(StrEnum):
     NEGATIVE = "negative"  # the answer did not help
     SOLVED = "solved"  # thanks, that fixed it
     DETAIL = "detail"  # more about the problem
+    ACK = "ack"  # "ok, I'll try that": nothing to answer yet
 
 
 NEGATIVE = (
@@ -115,6 +117,26 @@ NEGATORS = frozenset({"not", "no", "never", "didnt", "doesnt", "hasnt", "havent"
 FILLER = frozenset(
     {"but", "and", "so", "it", "its", "that", "this", "the", "a", "i", "im", "me", "my", "sorry", "ok", "okay", "oh"}
 )
+ACK = (
+    "ok",
+    "okay",
+    "k",
+    "kk",
+    "hmm",
+    "hm",
+    "i see",
+    "got it",
+    "will try",
+    "ill try",
+    "let me try",
+    "going to try",
+    "gonna try",
+    "trying now",
+    "will do",
+    "let me check",
+    "one sec",
+    "on it",
+)
 THANKS_ROOM = 1  # "thanks so much Mara" is thanks; "thanks, it's the Android app" is a detail
 DETAIL_WORDS = 2  # a negative message with at least this many other words carries a detail
 
@@ -165,6 +187,8 @@ def classify(message: str) -> FollowUp:
         return FollowUp(Said.DETAIL, message.strip())
     if any(_found(p, text) for p in SOLVED):
         return FollowUp(Said.SOLVED, None)
+    if any(_found(p, text) for p in ACK) and not [w for w in _without(text, (*ACK, *THANKS)) if w not in THANKS_FILLER]:
+        return FollowUp(Said.ACK, None)  # "ok, thanks, I'll try that": not solved yet, nothing to search with
     thanks_rest = [w for w in _without(text, THANKS) if w not in THANKS_FILLER]
     if any(_found(p, text) for p in THANKS) and len(thanks_rest) <= THANKS_ROOM:
         return FollowUp(Said.SOLVED, None)

@@ -14,6 +14,7 @@ What the asker said (bots/followup_classifier.py) decides what follows:
 - "didn't work" / "not helpful" / "still broken": the "Not helpful" label on the newest reply (once), then the next
   best trusted answer not shown yet (the question and the details searched again, the same answer threshold as a
   first answer), or an escalation whose note carries the thread: the question, the details, what was shown.
+- "ok, I'll try that": left alone (nothing to answer yet).
 - anything else adds a detail: searched again with the question, answered / suggested / escalated as a new
   question would be, skipping what was shown unless nothing else qualifies.
 
@@ -109,7 +110,8 @@ class FollowUps:
 
     async def is_follow_up(self, question: Question) -> bool:
         found = await asyncio.to_thread(self.conversation, question)
-        return found is not None and (not threadless(question) or classify(question.text).said is not Said.DETAIL)
+        said = classify(question.text).said
+        return found is not None and said is not Said.ACK and (not threadless(question) or said is not Said.DETAIL)
 
     async def opened(self, question: Question, reply: Reply) -> None:
         """The answer pipeline replied to a new question: its conversation starts (a thread is its first asker's)."""
@@ -138,8 +140,10 @@ class FollowUps:
         if found is None:
             return None
         said = classify(question.text)
-        if threadless(question) and said.said is Said.DETAIL:
+        if threadless(question) and said.said in (Said.DETAIL, Said.ACK):
             return None
+        if said.said is Said.ACK:  # left alone in threads; asked by an @mention, a short word back
+            return Reply(Outcome.COMMAND, words.ACKNOWLEDGED)
         log.info("follow-up", extra={"platform": question.platform, "said": said.said.value, "thread_id": found.id})
         if said.said is Said.SOLVED:
             return await self._solved(found)

@@ -61,6 +61,11 @@ def test_detail(message: str) -> None:
     assert said.said is Said.DETAIL and said.detail == message
 
 
+@pytest.mark.parametrize("message", ["ok", "will try, thanks", "Thanks, I'll try that", "let me check", "got it"])
+def test_acknowledgement(message: str) -> None:
+    assert classify(message).said is Said.ACK
+
+
 def test_a_negative_that_says_more_carries_the_detail() -> None:
     said = classify("Didn't work, it happened after a power cut and the ring is red.")
     assert said.said is Said.NEGATIVE

@@ -112,6 +112,15 @@ def test_only_the_asker_continues_the_thread(bot: TestBot) -> None:
     assert say(bot, POWER_CUT).text.startswith("Sorry that didn't help")  # alice's thread is still hers
 
 
+def test_ok_ill_try_is_left_alone(bot: TestBot) -> None:
+    say(bot, OFFLINE)
+    trying = Question("ok, I'll try that, thanks", "alice", "slack", "CHELP", thread=THREAD)
+    assert asyncio.run(bot.bot.is_follow_up(trying)) is False  # the adapters leave it, as before
+    assert say(bot, "ok, I'll try that, thanks").text == "OK! If it doesn't work, tell me here what happened."
+    assert verdicts(bot) == []  # not solved yet
+    assert "Hold the hub button" in say(bot, POWER_CUT).text  # the thread goes on
+
+
 def test_thanks_is_this_solved_it_on_the_newest_answer(bot: TestBot) -> None:
     say(bot, OFFLINE)
     second = say(bot, POWER_CUT)
