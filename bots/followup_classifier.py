@@ -193,3 +193,12 @@ def classify(message: str) -> FollowUp:
     if any(_found(p, text) for p in THANKS) and len(thanks_rest) <= THANKS_ROOM:
         return FollowUp(Said.SOLVED, None)
     return FollowUp(Said.DETAIL, message.strip())
+
+
+def leads_with_verdict(text: str) -> bool:
+    """The message opens with its verdict ("didn't work, it's the Android app", "no, the other one", "thanks,
+    that fixed it") instead of mentioning one inside a new question ("the app crashes, reinstalling didn't
+    help"): where there is no thread, only the first continues the conversation."""
+    words = normalise(text)
+    opener = words.split(" ", 1)[0]
+    return opener in NEGATIVE_OPENERS or any(f"{words} ".startswith(f"{p} ") for p in (*NEGATIVE, *SOLVED, *THANKS))

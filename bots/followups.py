@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from peerbot.bots import messages
 from peerbot.bots import messages_followups as words
 from peerbot.bots.conversation import WAITING, Outcome, Question, Reply, Verdict
-from peerbot.bots.followup_classifier import Said, classify
+from peerbot.bots.followup_classifier import FollowUp, Said, classify, leads_with_verdict
 from peerbot.bots.policy import Decision, decide
 from peerbot.bots.routing import ROUTING_DEPTH
 from peerbot.bots.schema_followups import SOLVED, FollowupThread
@@ -48,6 +48,15 @@ log = logging.getLogger(__name__)
 
 OPENS = (Outcome.ANSWER, Outcome.SUGGEST, Outcome.ESCALATE)  # replies that open a conversation
 JUDGED = (Outcome.ANSWER.value, Outcome.SUGGEST.value)  # replies whose "Not helpful" is a label for the gate
+
+
+def new_in_place(question: Question, said: FollowUp) -> bool:
+    """Where there is no thread, only "didn't work" / "thanks, that fixed it" (with more after it or not)
+    continues the conversation: a message that mentions a verdict inside ("the app crashes on the rooms tab,
+    reinstalling didn't help") is a new question, like any other."""
+    if not threadless(question):
+        return False
+    return said.said in (Said.DETAIL, Said.ACK) or (said.detail is not None and not leads_with_verdict(question.text))
 
 
 def threadless(question: Question) -> bool:
@@ -110,8 +119,8 @@ class FollowUps:
 
     async def is_follow_up(self, question: Question) -> bool:
         found = await asyncio.to_thread(self.conversation, question)
-        said = classify(question.text).said
-        return found is not None and said is not Said.ACK and (not threadless(question) or said is not Said.DETAIL)
+        said = classify(question.text)
+        return found is not None and said.said is not Said.ACK and not new_in_place(question, said)
 
     async def opened(self, question: Question, reply: Reply) -> None:
         """The answer pipeline replied to a new question: its conversation starts (a thread is its first asker's)."""
@@ -140,7 +149,7 @@ class FollowUps:
         if found is None:
             return None
         said = classify(question.text)
-        if threadless(question) and said.said in (Said.DETAIL, Said.ACK):
+        if new_in_place(question, said):
             return None
         if said.said is Said.ACK:  # left alone in threads; asked by an @mention, a short word back
             return Reply(Outcome.COMMAND, words.ACKNOWLEDGED)

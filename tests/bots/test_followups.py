@@ -183,6 +183,10 @@ def test_without_threads_only_didnt_work_and_thanks_continue(tmp_path: Path) -> 
     escalated = bot.ask("didn't work", **console)
     assert escalated.escalation is not None
     assert escalated.escalation.question.splitlines()[0] == "How do I factory reset a bulb"
+    # a new question that only mentions what did not help is a new question, not "didn't work"
+    crash = bot.ask("On my Pixel the Lumo app shuts down on the rooms tab, reinstalling didn't help.", **console)
+    assert "A person has already been asked" not in crash.text
+    assert crash.question_id is not None and crash.question_id != escalated.question_id
 
 
 def test_followups_off_leaves_the_thread_alone(tmp_path: Path) -> None:
