@@ -16,7 +16,7 @@ from peerbot.knowledge.neutralize import inert_entry
 
 PAGE_SIZE = 50
 CHOICES_SECONDS = 300.0  # a new channel appears in the log's filter menu within this time
-OUTCOMES = ("answer", "suggest", "escalate")
+OUTCOMES = ("answer", "suggest", "escalate", "out_of_scope", "throttled")
 
 
 @dataclass(frozen=True)

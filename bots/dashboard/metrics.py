@@ -5,7 +5,10 @@ Each question falls in exactly one outcome class, decided in this order:
   `escalated` when a person answered it, else `unanswered` (open, claimed or expired);
 - the bot answered it: `answered_solved` (the asker said it solved it), `answered_unhelpful`
   (reported not helpful), or `answered_no_feedback`;
-- the bot suggested threads: `suggested`.
+- the bot suggested threads: `suggested`;
+- the bot said it is outside the community's topics and pinged nobody: `out_of_scope`; the asker had reached
+  the hourly escalation limit and nobody was pinged: `throttled` (neither is a question the community left
+  unanswered).
 Deflected = answered by the bot without a person and not reported unhelpful (`answered_solved` +
 `answered_no_feedback`); the deflection rate is deflected / questions.
 """
@@ -33,6 +36,8 @@ OUTCOMES = (
     "suggested",
     "escalated",
     "unanswered",
+    "out_of_scope",
+    "throttled",
 )
 OUTCOME_LABELS = {
     "answered_solved": "answered and solved",
@@ -41,6 +46,8 @@ OUTCOME_LABELS = {
     "suggested": "suggested threads",
     "escalated": "escalated, a person answered",
     "unanswered": "unanswered (open or expired)",
+    "out_of_scope": "outside the community's topics, nobody pinged",
+    "throttled": "over the asker's escalation limit, nobody pinged",
 }
 DEFLECTED = frozenset({"answered_solved", "answered_no_feedback"})
 ESCALATION_STATES = tuple(EscalationStatus)
@@ -86,6 +93,10 @@ def classify(question: AskedQuestion, verdicts: set[str], escalation: str | None
         return "answered_unhelpful" if Verdict.UNHELPFUL in verdicts else "answered_no_feedback"
     if question.outcome == Outcome.SUGGEST:
         return "suggested"
+    if question.outcome == Outcome.OUT_OF_SCOPE:
+        return "out_of_scope"
+    if question.outcome == Outcome.THROTTLED:
+        return "throttled"
     return "unanswered"
 
 

@@ -39,10 +39,28 @@ def test_outcome_shares_and_deflection_rate(seeded: StateStore) -> None:
         "suggested": 1,
         "escalated": 2,
         "unanswered": 3,
+        "out_of_scope": 0,
+        "throttled": 0,
     }
     assert o.deflected == 2
     assert o.deflection_rate == pytest.approx(2 / 9)
     assert o.share("escalated") == pytest.approx(2 / 9)
+
+
+def test_nobody_pinged_by_design_is_not_unanswered(seeded: StateStore) -> None:
+    """Out of scope and throttled questions are their own classes: the community did not leave them unanswered."""
+    from peerbot.bots.schema import QuestionRow
+
+    with seeded._session() as s:  # the test writes the table directly, like conftest.seed
+        for qid, outcome in ((10, "out_of_scope"), (11, "throttled")):
+            s.add(
+                QuestionRow(
+                    id=qid, created_at=DAY2, platform="slack", channel="C1", asker="u", text="?", outcome=outcome
+                )
+            )
+    o = metrics.outcomes(seeded)
+    assert (o.counts["out_of_scope"], o.counts["throttled"], o.counts["unanswered"], o.total) == (1, 1, 3, 11)
+    assert metrics.OUTCOME_LABELS["out_of_scope"] == "outside the community's topics, nobody pinged"
 
 
 def test_deflection_over_time(seeded: StateStore) -> None:
