@@ -16,13 +16,14 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from peerbot.bots import app as wiring
-from peerbot.bots.config import parse_settings
+from peerbot.bots.config import Settings, parse_settings
 from peerbot.bots.dashboard.accounts import Accounts
 from peerbot.bots.dashboard.auth import TokenAuth
 from peerbot.bots.dashboard.service import DashboardData
 from peerbot.bots.dashboard.web import create_app
 from peerbot.bots.schema import EscalationRow, FeedbackRow, QuestionRow, utcnow
 from peerbot.bots.state import StateStore
+from peerbot.knowledge.embedder import Embedder
 
 PASSWORD = "benchmark-password"
 PAGES = [
@@ -81,13 +82,8 @@ def fill(store: StateStore, entries: list[str], n: int, seed: int = 7) -> None:
         store.curate(entry, "bench", "hide entry", hidden=i % 2 == 0)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--questions", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--overview", action="store_true", help="also time the overview page (/?days=30) once")
-    args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="peerbot-control-bench-"))
+def filled_store(root: Path, questions: int) -> tuple[Settings, Embedder, list[str], StateStore]:
+    """The Lumo demo index (hashing embedder) in `root` and a state store holding `questions` questions."""
     settings = parse_settings(
         {"index": {"path": "index", "model": "hashing-256"}, "state": {"url": "sqlite:///state.db"},
          "superusers": [{"name": "Mara Quinn", "community_id": "u-mara"}]},
@@ -98,9 +94,20 @@ def main() -> None:
     kb, _ = wiring.load_knowledge(settings, embedder)
     store = StateStore(settings.state_url)
     entries = [e.id for e in kb.entries]
+    fill(store, entries, questions)
+    return settings, embedder, entries, store
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--questions", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--overview", action="store_true", help="also time the overview page (/?days=30) once")
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="peerbot-control-bench-"))
     started = time.perf_counter()
-    fill(store, entries, args.questions)
-    print(f"{args.questions:,} questions on {len(entries)} entries, loaded in {time.perf_counter() - started:.1f} s")
+    settings, embedder, entries, store = filled_store(root, args.questions)
+    print(f"{args.questions:,} questions on {len(entries)} entries, ready in {time.perf_counter() - started:.1f} s")
     accounts = Accounts(store)
     accounts.add("mo", "moderator", PASSWORD)
 

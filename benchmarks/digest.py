@@ -11,12 +11,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.control_room import fill
+from benchmarks.control_room import filled_store
 from peerbot.bots import app as wiring
-from peerbot.bots.config import parse_settings
 from peerbot.bots.digest import build_digest
 from peerbot.bots.schema import utcnow
-from peerbot.bots.state import StateStore
 
 
 def main() -> None:
@@ -26,16 +24,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="peerbot-digest-bench-"))
-    settings = parse_settings(
-        {"index": {"path": "index", "model": "hashing-256"}, "state": {"url": "sqlite:///state.db"},
-         "superusers": [{"name": "Mara Quinn", "community_id": "u-mara"}]},
-        root,
-    )  # fmt: skip
-    embedder = wiring.open_embedder(settings)
-    wiring.reindex(settings, embedder)
-    kb, _ = wiring.load_knowledge(settings, embedder)
-    store = StateStore(settings.state_url)
-    fill(store, [e.id for e in kb.entries], args.questions)
+    settings, embedder, _, store = filled_store(root, args.questions)
     topics = wiring.load_embedder(args.model) if args.model != "hashing-256" else embedder
     for label, with_topics in (("numbers only", None), (f"with topics ({args.model})", topics)):
         times = []

@@ -14,10 +14,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.control_room import fill
+from benchmarks.control_room import filled_store
 from peerbot.bots import app as wiring
-from peerbot.bots.config import parse_settings
-from peerbot.bots.state import StateStore
 
 
 def timed(run: Callable[[], object], repeat: int) -> tuple[float, float]:
@@ -37,14 +35,7 @@ def main() -> None:
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="peerbot-gate-bench-"))
     try:
-        settings = parse_settings(
-            {"index": {"path": "index", "model": "hashing-256"}, "state": {"url": "sqlite:///state.db"}}, root
-        )
-        embedder = wiring.open_embedder(settings)
-        wiring.reindex(settings, embedder)
-        kb, _ = wiring.load_knowledge(settings, embedder)
-        store = StateStore(settings.state_url)
-        fill(store, [e.id for e in kb.entries], args.questions)
+        settings, _, _, store = filled_store(root, args.questions)
         gate = wiring.learned_gate(settings, store)
         while gate.learn() is not None:  # take every step the loaded labels call for: the next tick is quiet
             pass

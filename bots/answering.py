@@ -147,11 +147,7 @@ class AnswerPipeline:
     def _record(self, question: Question, text: str, found: Assessment) -> int:
         top = found.top
         return self.store.record_question(
-            platform=question.platform,
-            channel=question.channel,
-            thread=question.thread,
-            public=question.public,
-            asker=question.asker,
+            **question.place(),
             text=text,
             outcome=(  # the retrieval's verdict, before urgency; out of scope when nothing was near the community
                 found.outcome.value if found.outcome is Outcome.OUT_OF_SCOPE else found.decision.outcome.value
@@ -159,5 +155,4 @@ class AnswerPipeline:
             confidence=top.confidence if top else None,
             entry_id=top.entry.id if top else None,
             index_version=self.answerer.retriever.kb.version,
-            event_id=question.event_id,
         )

@@ -32,6 +32,17 @@ class Question:
             if isinstance(value, str):
                 object.__setattr__(self, name, clean_input(value))
 
+    def place(self) -> dict[str, Any]:
+        """Where and by whom it was asked, as the state store records a question."""
+        return {
+            "platform": self.platform,
+            "channel": self.channel,
+            "thread": self.thread,
+            "public": self.public,
+            "asker": self.asker,
+            "event_id": self.event_id,
+        }
+
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready, so another replica can handle the question if this one dies."""
         data = asdict(self)

@@ -153,6 +153,9 @@ class WeeklyDigest:
         failed = self._failed is not None and now - self._failed < RETRY
         if now - slot >= LATE or self._done == slot or failed:
             return []
+        if self.store.turn_taken(JOB):  # another replica posted this week's: no need to build it here
+            self._done = slot
+            return []
         try:
             text = build_digest(self.store, self.settings, now, self.embedder)
         except Exception:

@@ -274,15 +274,10 @@ class FollowUps:
         """The follow-up as a question of its own (the dashboard's log, the buttons under its reply, the labels)."""
         top = decision.matches[0] if decision.matches else (matches[0] if matches else None)
         return self.store.record_question(
-            platform=question.platform,
-            channel=question.channel,
-            thread=question.thread,
-            public=question.public,
-            asker=question.asker,
+            **question.place(),
             text=conversation.search_text,
             outcome=decision.outcome.value,
             confidence=top.confidence if top else None,
             entry_id=top.entry.id if top else None,
             index_version=self.answerer.retriever.kb.version,
-            event_id=question.event_id,
         )

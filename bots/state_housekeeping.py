@@ -46,6 +46,12 @@ class HousekeepingQueries(Queries):
             )
             return bool(getattr(taken, "rowcount", 0))
 
+    def turn_taken(self, job: str) -> bool:
+        """Someone holds `job`'s turn now (a cheap look before work that only the turn's holder needs)."""
+        with self._session() as s:
+            row = s.get(LeaseRow, job)
+            return row is not None and row.until > self.clock()
+
     def prune(self, *, events_before: datetime, text_before: datetime) -> Pruned:
         """Delete handled events older than `events_before` (finished ones only: a pending reply is kept);
         remove the askers' raw text of questions, and of closed escalations, older than `text_before`. Counts,
