@@ -17,6 +17,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -606,15 +607,17 @@ async def open_world(
     fake_class: type[FakeDiscord] | None = None,
     settings_extra: JSON | None = None,
     guild: JSON | None = None,
+    clock: Callable[[], datetime] | None = None,
     **fake_options: Any,
 ) -> AsyncIterator[World]:
     """Settings and a real Bot on a small community, the fake Discord, and the adapter connected and ready
-    (`settings_extra`: more config.toml keys; `guild`: another GUILD_CREATE payload than world_guild())."""
+    (`settings_extra`: more config.toml keys; `guild`: another GUILD_CREATE payload than world_guild();
+    `clock`: the state store's clock from the start, so the first timer round already runs on it)."""
     settings = world_settings(root, WORLD_COMMUNITY if community is None else community, **(settings_extra or {}))
     embedder = wiring.open_embedder(settings)
     wiring.reindex(settings, embedder)
     kb, _ = wiring.load_knowledge(settings, embedder)
-    bot = wiring.make_bot(settings, embedder, kb)
+    bot = wiring.make_bot(settings, embedder, kb, clock=clock)
 
     loop = asyncio.get_running_loop()
     loop_errors: list[JSON] = []

@@ -13,8 +13,7 @@ MONDAY = datetime(2026, 11, 30, 9, 0, 10)
 
 async def test_the_digest_goes_to_the_admins_channel_and_pings_nobody(tmp_path: Path) -> None:
     extra = {"dashboard": {"digest": "monday 09:00", "public_url": "https://peerbot.example"}}
-    async with open_world(tmp_path, settings_extra=extra) as world:
-        world.bot.store.clock = lambda: MONDAY  # the store's clock: the timer round runs at Monday 09:00:10
+    async with open_world(tmp_path, settings_extra=extra, clock=lambda: MONDAY) as world:  # timer rounds at 09:00:10
         await world.bot.tick()
         await world.fake.quiet()
         (sent,) = [s for s in world.fake.in_channel(ESCALATIONS) if "Weekly digest" in s.content]
