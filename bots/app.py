@@ -16,9 +16,10 @@ from peerbot.bots.config import Settings, SourceSettings
 from peerbot.bots.curation import StoreCuration
 from peerbot.bots.digest import WeeklyDigest
 from peerbot.bots.gate_learning import GateRule, LearnedGate
+from peerbot.bots.held import held_for_approval
 from peerbot.bots.housekeeping import Housekeeping
 from peerbot.bots.index_shipping import IndexShipping
-from peerbot.bots.live import LiveKnowledge, LiveStoreSource, with_live
+from peerbot.bots.live import LiveKnowledge, LiveStoreSource, unvetted_policy, with_live
 from peerbot.bots.policy import Thresholds
 from peerbot.bots.recognition import Recognition
 from peerbot.bots.rewards import Rewards
@@ -305,7 +306,9 @@ def make_bot(
         superusers=settings.superusers,
         escalation=settings.escalation,
         recognition=recognition,
-        capture=Capture(captured_path(settings), trust_policy(settings, store), retriever),
+        capture=Capture(
+            captured_path(settings), trust_policy(settings, store), retriever, held_for_approval(settings, store)
+        ),
         community=settings.community.name,
         max_question_chars=settings.answer.max_question_chars,
         top_k=TOP_K,
@@ -339,7 +342,7 @@ def make_bot(
     bot.forgetter = forget_author
     if settings.live.enabled:
         bot.live = LiveKnowledge(
-            store, lambda: trust_policy(settings, store), retriever, unvetted=settings.live.unvetted
+            store, lambda: trust_policy(settings, store), retriever, unvetted=unvetted_policy(settings)
         )
     bot.digest = WeeklyDigest(store, settings, embedder)
     bot.outbox.receipts = store.mark_rewards_sent  # a reward message delivered is never sent again

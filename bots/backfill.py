@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from peerbot.bots.app import trust_policy
 from peerbot.bots.config import Settings
-from peerbot.bots.live import Learned, keep
+from peerbot.bots.live import Learned, keep, unvetted_policy
 from peerbot.bots.schema_live import BackfillCursor
 from peerbot.bots.state import StateStore
 from peerbot.indexer.sources.jsonl import ThreadRecord
@@ -41,7 +41,7 @@ class BackfillLedger:
 
     def __init__(self, settings: Settings, store: StateStore) -> None:
         self._store = store
-        self._unvetted = settings.live.unvetted
+        self._unvetted = unvetted_policy(settings)
         self._policy = trust_policy(settings, store)
 
     def cursor(self, platform: str, channel: str) -> BackfillCursor | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from peerbot.bots.state import Escalation
@@ -48,10 +49,17 @@ def thread_record(escalation: Escalation, answer: str, author: str, author_id: s
 
 
 class Capture:
-    def __init__(self, path: Path, policy: TrustPolicy, retriever: HybridRetriever) -> None:
+    def __init__(
+        self,
+        path: Path,
+        policy: TrustPolicy,
+        retriever: HybridRetriever,
+        hold: Callable[[str], object] | None = None,
+    ) -> None:
         self.path = path
         self.policy = policy
         self.retriever = retriever
+        self.hold = hold  # curation.approve_before_serving: marks an entry held (bots/held.py) before it is kept
         self._lock = threading.Lock()
 
     def capture(self, escalation: Escalation, answer: str, author: str, author_id: str, date: str) -> KnowledgeEntry:
@@ -59,10 +67,13 @@ class Capture:
         return self.add(thread_record(escalation, answer, author, author_id, date))
 
     def add(self, record: ThreadRecord) -> KnowledgeEntry:
-        """Persist first (a crash after this still keeps it for the next reindex), then serve it."""
+        """Persist first (a crash after this still keeps it for the next reindex), then serve it. Held for approval,
+        it is marked held before it is kept anywhere, so no process ever serves it before a moderator approves."""
         entry = self.policy.entry_for(to_thread(record), SOURCE_NAME)
         if entry is None:
             raise ValueError(f"captured answer for {record.id} is not trusted")
+        if self.hold is not None:
+            self.hold(entry.id)
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as handle:
@@ -106,6 +117,17 @@ def forget_in_captured(path: Path, author: str) -> int:
             os.fsync(handle.fileno())
         os.replace(aside, path)
     return changed
+
+
+def captured_records(path: Path) -> Iterator[ThreadRecord]:
+    """The records of captured.jsonl as written (unreadable lines are left to the reindex to report)."""
+    if not path.exists():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            yield ThreadRecord.model_validate_json(line)
+        except ValueError:
+            continue
 
 
 def with_captured(kb: KnowledgeBase, path: Path, policy: TrustPolicy, embedder: Embedder) -> KnowledgeBase:

@@ -252,6 +252,13 @@ class LiveSettings(_Section):
     unvetted: Literal["direct", "review"] = "direct"  # a non-superuser's reply without kudos: served, or held back
 
 
+class CurationSettings(_Section):
+    """The dashboard's curation of what the bot learns (bots/held.py)."""
+
+    # answers captured from escalations and threads learned live wait for a moderator's approval in the dashboard
+    approve_before_serving: bool = False
+
+
 class ScheduleSettings(_Section):
     """Timed refreshes, run by the bot's own timer, one replica at a time (bots/schedule.py)."""
 
@@ -316,6 +323,7 @@ class Settings(_Section):
     discord: DiscordSettings = DiscordSettings()
     dashboard: DashboardSettings = DashboardSettings()
     live: LiveSettings = LiveSettings()
+    curation: CurationSettings = CurationSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     log: LogSettings = LogSettings()
     root: TomlPath = Field(default=Path("."), exclude=True)

@@ -1,5 +1,6 @@
-"""The admins' curation (hidden entries, edited answers) from the state store, for retrieval: re-read only when
-it changed, which one small query per question tells, so a change made in the dashboard serves at once."""
+"""The admins' curation (hidden entries, answers held for approval, pinned replies, edited answers) from the state
+store, for retrieval: re-read only when it changed, which one small query per question tells, so a change made in the
+dashboard serves at once."""
 
 from __future__ import annotations
 
@@ -25,8 +26,9 @@ class StoreCuration:
             if key != self._key:
                 rows = self.store.curations().values()
                 self._curated = Curated(
-                    hidden=frozenset(c.entry_id for c in rows if c.hidden),
+                    hidden=frozenset(c.entry_id for c in rows if c.hidden or c.held),
                     answers={c.entry_id: c.answer for c in rows if c.answer is not None},
+                    pinned={c.entry_id: c.pinned_reply for c in rows if c.pinned_reply},
                 )
                 self._key = key
             return self._curated

@@ -209,7 +209,9 @@ class Handoff:
             return Reply(Outcome.COMMAND, messages.NOTHING_TO_ACCEPT.format(id=escalation_id))
         await self.resolve(row)
         who = self.name_of(row.answered_by)
-        return Reply(Outcome.COMMAND, messages.CAPTURED.format(id=escalation_id, who=who), escalation_id=escalation_id)
+        held = self.capture is not None and self.capture.hold is not None  # curation.approve_before_serving
+        text = (messages.CAPTURED_HELD if held else messages.CAPTURED).format(id=escalation_id, who=who)
+        return Reply(Outcome.COMMAND, text, escalation_id=escalation_id)
 
     async def approve(self, review_id: int) -> Reply:
         """`/approve R`: a member's answer in the review queue goes to the asker and into the knowledge base."""

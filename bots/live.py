@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from peerbot.bots.schema_live import LiveThread
 from peerbot.bots.state import StateStore
@@ -27,11 +27,23 @@ from peerbot.knowledge.embedder import Embedder
 from peerbot.knowledge.entries import Audience, KnowledgeEntry
 from peerbot.knowledge.retriever import HybridRetriever
 
+if TYPE_CHECKING:
+    from peerbot.bots.config import Settings
+
 log = logging.getLogger(__name__)
 
 SOURCE_NAME = "live"
 APPROVED = "approved-by:"  # a tag: an admin approved a held thread (`peerbot live approve KEY`)
+REJECTED = "rejected-by:"  # a tag: a moderator rejected a held thread in the dashboard (never served)
 Status = Literal["live", "pending", "retracted"]
+# what is held back: "direct" nothing, "review" a non-superuser's answer without kudos, "all" every thread until an
+# admin approves it (curation.approve_before_serving)
+Unvetted = Literal["direct", "review", "all"]
+DECISIONS = (APPROVED, REJECTED)
+
+
+def unvetted_policy(settings: Settings) -> Unvetted:
+    return "all" if settings.curation.approve_before_serving else settings.live.unvetted
 
 
 def entry_id(key: str) -> str:
@@ -61,15 +73,16 @@ class Learned:
     entry: KnowledgeEntry | None = None
 
 
-def assess(
-    record: ThreadRecord, policy: TrustPolicy, unvetted: Literal["direct", "review"]
-) -> tuple[Status, KnowledgeEntry | None]:
+def assess(record: ThreadRecord, policy: TrustPolicy, unvetted: Unvetted) -> tuple[Status, KnowledgeEntry | None]:
     """The thread's trusted entry and what becomes of it: served (live), held for review (pending) or retracted."""
     entry = policy.entry_for(to_thread(record), SOURCE_NAME)
     if entry is None:
         return "retracted", None
-    approved = any(t.startswith(APPROVED) for t in record.tags)
-    return ("live" if unvetted == "direct" or approved or vetted(entry) else "pending"), entry
+    if any(t.startswith(REJECTED) for t in record.tags):
+        return "retracted", entry
+    if any(t.startswith(APPROVED) for t in record.tags) or unvetted == "direct":
+        return "live", entry
+    return ("live" if unvetted == "review" and vetted(entry) else "pending"), entry
 
 
 def keep(
@@ -78,13 +91,13 @@ def keep(
     platform: str,
     channel: str,
     policy: TrustPolicy,
-    unvetted: Literal["direct", "review"] = "direct",
+    unvetted: Unvetted = "direct",
 ) -> Learned:
     """Store the thread as it is now (a running bot serves it on its next timer tick: LiveKnowledge.sync); a
     thread that is neither trusted nor known is not kept."""
     before = store.live_thread(record.id)
-    kept = [t for t in (before.record.get("tags") or []) if t.startswith(APPROVED)] if before else []
-    if kept and not any(t.startswith(APPROVED) for t in record.tags):  # an approval outlives later re-reads
+    kept = [t for t in (before.record.get("tags") or []) if t.startswith(DECISIONS)] if before else []
+    if kept and not any(t.startswith(DECISIONS) for t in record.tags):  # a decision outlives later re-reads
         record = record.model_copy(update={"tags": [*record.tags, *kept]})
     status, entry = assess(record, policy, unvetted)
     if entry is None and before is None:
@@ -95,11 +108,22 @@ def keep(
 
 def approve(store: StateStore, key: str, by: str, policy: TrustPolicy) -> Learned | None:
     """A held (pending) thread served from now on, whatever its kudos; None when no thread has that key."""
+    return decide(store, key, f"{APPROVED}{by}", policy)
+
+
+def reject(store: StateStore, key: str, by: str, policy: TrustPolicy) -> Learned | None:
+    """A held thread never served (status retracted, kept so later re-reads stay out); None when no thread has
+    that key."""
+    return decide(store, key, f"{REJECTED}{by}", policy)
+
+
+def decide(store: StateStore, key: str, decision: str, policy: TrustPolicy) -> Learned | None:
     row = store.live_thread(key)
     if row is None:
         return None
     record = ThreadRecord.model_validate(row.record)
-    record = record.model_copy(update={"tags": [*record.tags, f"{APPROVED}{by}"]})
+    tags = [t for t in record.tags if not t.startswith(DECISIONS)]  # the latest decision stands
+    record = record.model_copy(update={"tags": [*tags, decision]})
     return keep(store, record, row.platform, row.channel, policy, "review")
 
 
@@ -159,7 +183,7 @@ class LiveKnowledge:
         policy: Callable[[], TrustPolicy],
         retriever: HybridRetriever,
         *,
-        unvetted: Literal["direct", "review"] = "direct",
+        unvetted: Unvetted = "direct",
     ) -> None:
         self.store = store
         self.policy = policy  # read per change: authors forgotten since start-up stay out

@@ -61,6 +61,10 @@ ANSWER_TO_ASKER = (
     'Did it solve it? Type /solved (or press "This solved it").'
 )
 CAPTURED = "Thanks! The answer to escalation #{id} is now part of the knowledge base, credited to {who}."
+CAPTURED_HELD = (
+    "Thanks! The answer to escalation #{id}, credited to {who}, is kept; the bot serves it once a moderator approves "
+    "it in the dashboard."
+)
 NOTHING_TO_ACCEPT = "Escalation #{id} has no answer to accept yet."
 SENT_FOR_REVIEW = "Thanks! Your answer is waiting for a superuser's approval (review #{id})."
 NO_REVIEWS = "No answers are waiting for review."

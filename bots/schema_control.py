@@ -45,6 +45,8 @@ class CurationRow(Base):
     updated_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     revision: Mapped[int] = mapped_column(Integer, default=1)  # bumped by every change: serving sees it at once
+    pinned_reply: Mapped[str | None] = mapped_column(String(256))  # the thread's reply served instead (0013_curation)
+    held: Mapped[bool] = mapped_column(default=False)  # captured, waiting for a moderator's approval (0013_curation)
 
 
 class WebNoticeRow(Base):
@@ -91,3 +93,5 @@ class Curation:
     updated_by: str
     updated_at: datetime
     revision: int
+    pinned_reply: str | None = None
+    held: bool = False

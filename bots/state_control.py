@@ -109,13 +109,14 @@ class ControlQueries(Queries):
             return {c.entry_id: c for c in (frozen(Curation, r) for r in rows) if c is not None}
 
     def curate(self, entry_id: str, admin: str, action: str, **changes: Any) -> tuple[Curation | None, Curation]:
-        """Change an entry's curation (`hidden`, `answer`) and record it in the audit log, in one transaction."""
+        """Change an entry's curation (`hidden`, `answer`, `pinned_reply`, `held`) and record it in the audit log, in
+        one transaction."""
         now = self.clock()
         with self._session() as s:
             row = s.get(CurationRow, entry_id, with_for_update=True)
             before = frozen(Curation, row)
             if row is None:
-                row = CurationRow(entry_id=entry_id, hidden=False, answer=None, revision=0)
+                row = CurationRow(entry_id=entry_id, hidden=False, answer=None, revision=0, held=False)
                 s.add(row)
             for key, value in changes.items():
                 setattr(row, key, value)
@@ -123,7 +124,7 @@ class ControlQueries(Queries):
             s.flush()
             after = frozen(Curation, row)
             assert after is not None
-            keep = ("hidden", "answer")
+            keep = ("hidden", "answer", "pinned_reply", "held")
             s.add(
                 AuditRow(
                     at=now,
@@ -135,6 +136,12 @@ class ControlQueries(Queries):
                 )
             )
             return before, after
+
+    def held_entries(self) -> list[Curation]:
+        """Captured answers held for a moderator's approval (`curation.approve_before_serving`), oldest first."""
+        with self._session() as s:
+            rows = s.scalars(select(CurationRow).where(CurationRow.held).order_by(CurationRow.updated_at))
+            return [c for c in (frozen(Curation, r) for r in rows) if c is not None]
 
     def entry_usage(self, entry_id: str | None = None) -> dict[str, EntryUsage]:
         """Per entry (or for one): questions the bot answered with it, and the 'solved' / 'not helpful' feedback

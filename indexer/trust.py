@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from peerbot.indexer.sources.base import Post, Thread
-from peerbot.knowledge.entries import KnowledgeEntry
+from peerbot.knowledge.entries import KnowledgeEntry, TrustedReply
 from peerbot.knowledge.sanitize import clean_text
 
 MAX_QUESTION_CHARS = 4000
 MAX_ANSWER_CHARS = 12000
+MAX_ALTERNATIVES = 4  # other trusted replies kept with an entry, for an admin to pin one
 
 
 @dataclass(frozen=True)
@@ -59,19 +60,17 @@ class TrustPolicy:
 
     def entry_for(self, thread: Thread, source: str) -> KnowledgeEntry | None:
         """The thread's best trusted reply as an entry, or None when nothing is trusted."""
-        best: tuple[float, int, int, Post, tuple[str, ...]] | None = None
+        trusted: list[tuple[float, int, int, Post, tuple[str, ...]]] = []
         for order, post in enumerate(thread.replies):
             trust, reasons = self.assess(post)
-            if trust <= 0:
-                continue
-            key = (trust, post.score, -order, post, reasons)
-            if best is None or key[:3] > best[:3]:
-                best = key
-        if best is None or not (thread.title.strip() or thread.body.strip()):
+            if trust > 0:
+                trusted.append((trust, post.score, -order, post, reasons))
+        if not trusted or not (thread.title.strip() or thread.body.strip()):
             return None
         if self.is_forgotten(thread.author, thread.author_id):  # their question is their content too
             return None
-        trust, _, _, post, reasons = best
+        trusted.sort(key=lambda t: t[:3], reverse=True)
+        trust, _, _, post, reasons = trusted[0]
         if post.provenance:
             reasons = (*reasons, post.provenance)
         return KnowledgeEntry(
@@ -89,4 +88,17 @@ class TrustPolicy:
             trust=trust,
             trust_reasons=reasons,
             date=post.date,
+            alternatives=tuple(_alternative(t, p, r) for t, _, _, p, r in trusted[1 : 1 + MAX_ALTERNATIVES]),
         )
+
+
+def _alternative(trust: float, post: Post, reasons: tuple[str, ...]) -> TrustedReply:
+    return TrustedReply(
+        id=post.id,
+        author=post.author,
+        author_id=post.author_id,
+        answer=clean_text(post.text)[:MAX_ANSWER_CHARS],
+        trust=trust,
+        trust_reasons=(*reasons, post.provenance) if post.provenance else reasons,
+        date=post.date,
+    )

@@ -9,6 +9,23 @@ Visibility = Literal["public", "private"]
 
 
 @dataclass(frozen=True)
+class TrustedReply:
+    """Another trusted reply in the entry's thread: one an admin may pin instead of the best (knowledge/curation.py)."""
+
+    id: str
+    author: str
+    author_id: str
+    answer: str
+    trust: float = 0.0
+    trust_reasons: tuple[str, ...] = ()
+    date: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrustedReply:
+        return cls(**{**data, "trust_reasons": tuple(data.get("trust_reasons", ()))})
+
+
+@dataclass(frozen=True)
 class KnowledgeEntry:
     """A community question with its best trusted, peer-written answer and where it came from."""
 
@@ -26,6 +43,7 @@ class KnowledgeEntry:
     trust: float = 0.0
     trust_reasons: tuple[str, ...] = ()
     date: str | None = None
+    alternatives: tuple[TrustedReply, ...] = ()  # the thread's other trusted replies, most trusted first
 
     @property
     def question_text(self) -> str:
@@ -34,12 +52,17 @@ class KnowledgeEntry:
     def to_dict(self) -> dict[str, Any]:
         data = self.__dict__.copy()
         data["trust_reasons"] = list(self.trust_reasons)
+        if self.alternatives:
+            data["alternatives"] = [{**r.__dict__, "trust_reasons": list(r.trust_reasons)} for r in self.alternatives]
+        else:
+            del data["alternatives"]  # most entries have none: their line stays as it was
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> KnowledgeEntry:
         data = dict(data)
         data["trust_reasons"] = tuple(data.get("trust_reasons", ()))
+        data["alternatives"] = tuple(TrustedReply.from_dict(r) for r in data.get("alternatives", ()))
         return cls(**data)
 
 

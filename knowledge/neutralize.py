@@ -97,6 +97,9 @@ def inert_entry(entry: KnowledgeEntry) -> KnowledgeEntry:
         author=inert_line(entry.author),
         url=safe_url(entry.url),
         thread_id=inert_line(entry.thread_id),
+        alternatives=tuple(
+            dataclasses.replace(r, answer=inert_text(r.answer), author=inert_line(r.author)) for r in entry.alternatives
+        ),
     )
 
 

@@ -8,13 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from peerbot.bots import app as wiring
 from peerbot.bots import messages
 from peerbot.bots.conversation import WAITING, EscalationStatus
 from peerbot.bots.dashboard.service import DashboardData
+from peerbot.bots.held import HeldAnswer, NotHeld, decide, held_answers
 from peerbot.bots.merging import to_every_asker
 from peerbot.bots.schema import Escalation
 from peerbot.bots.state_control import AuditEntry, Curation, EntryUsage
 from peerbot.bots.web_notices import queue
+from peerbot.indexer.trust import TrustPolicy
 from peerbot.knowledge.entries import KnowledgeEntry
 from peerbot.knowledge.neutralize import inert_entry
 
@@ -49,6 +52,31 @@ class EntryRow:
     @property
     def edited(self) -> str | None:
         return self.curation.answer if self.curation else None
+
+    @property
+    def held(self) -> bool:
+        return bool(self.curation and self.curation.held)
+
+    @property
+    def pinned(self) -> str | None:
+        """The id of the thread's reply served instead of its most trusted one (when the thread still has it)."""
+        reply = self.curation.pinned_reply if self.curation else None
+        return reply if reply and any(r.id == reply for r in self.entry.alternatives) else None
+
+    @property
+    def served_answer(self) -> str:
+        """What the bot serves for this entry: the edited text, else the pinned reply's, else the most trusted's."""
+        pinned = next((r.answer for r in self.entry.alternatives if r.id == self.pinned), None)
+        return self.edited or pinned or self.entry.answer
+
+    def replies(self) -> list[tuple[str | None, str, str, float, tuple[str, ...]]]:
+        """The thread's trusted replies as (reply id or None for the most trusted, author, text, trust, reasons),
+        the one served first."""
+        e = self.entry
+        best = (None, e.author, e.answer, e.trust, e.trust_reasons)
+        others = [(r.id, r.author, r.answer, r.trust, r.trust_reasons) for r in e.alternatives]
+        pinned = [o for o in others if o[0] == self.pinned]
+        return [*pinned, best, *[o for o in others if o[0] != self.pinned]] if pinned else [best, *others]
 
 
 @dataclass(frozen=True)
@@ -127,10 +155,36 @@ class ControlRoom:
         action = "edit answer" if text else "restore answer"
         return self.store.curate(entry_id, admin, action, answer=text.replace("\r\n", "\n") or None)[1]
 
-    def _known(self, entry_id: str) -> None:
+    def pin(self, entry_id: str, reply_id: str | None, admin: str) -> Curation:
+        """Serve the thread's reply `reply_id` for this entry from the next question on (kept across reindexes);
+        None unpins (the most trusted reply again)."""
+        found = self._known(entry_id)
+        if reply_id and not any(r.id == reply_id for r in found.alternatives):
+            raise ActionRefused(f"the thread of {entry_id!r} has no other trusted reply {reply_id!r}")
+        action = "pin answer" if reply_id else "unpin answer"
+        return self.store.curate(entry_id, admin, action, pinned_reply=reply_id or None)[1]
+
+    def _known(self, entry_id: str) -> KnowledgeEntry:
         kb = self.data.knowledge.current()
-        if kb is None or kb.find(entry_id) is None:
+        found = kb.find(entry_id) if kb is not None else None
+        if found is None:
             raise ActionRefused(f"there is no entry {entry_id!r} in the serving index")
+        return found
+
+    # -- answers held for approval (curation.approve_before_serving) ----------------------------------------
+
+    def held(self) -> list[HeldAnswer]:
+        return held_answers(self.store, wiring.captured_path(self.settings), self._policy())
+
+    def decide(self, kind: str, key: str, approve: bool, admin: str) -> str:
+        """Approve (served at once; a learned thread on the bot's next timer tick) or reject a held answer."""
+        try:
+            return decide(self.store, kind, key, approve, admin, self._policy())
+        except NotHeld as exc:
+            raise ActionRefused(str(exc)) from exc
+
+    def _policy(self) -> TrustPolicy:
+        return wiring.trust_policy(self.settings, self.store)
 
     # -- the escalation inbox -------------------------------------------------------------------------------
 

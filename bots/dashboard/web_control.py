@@ -28,6 +28,10 @@ DONE = {
     "assigned": "claimed: the ladder stops pinging",
     "answered": "answer recorded: the bot posts it in the asker's thread",
     "closed": "closed",
+    "pinned": "pinned: the bot serves this reply for the thread from the next question",
+    "unpinned": "unpinned: the thread's most trusted reply is served again",
+    "approved": "approved: it is served (a learned thread from the bot's next timer tick)",
+    "rejected": "rejected: it is never served",
 }
 CsrfField = Annotated[str, Form()]
 
@@ -73,6 +77,28 @@ def add_control_routes(app: FastAPI, data: DashboardData, page: Page) -> None:
         me = actor(request, csrf, "moderator")
         saved = _try(lambda: room.edit_answer(id, answer, me.name))
         return back(entry_url(id), "edited" if saved.answer else "restored")
+
+    @app.post("/kb/pin")
+    def kb_pin(request: Request, id: CsrfField, reply: CsrfField = "", csrf: CsrfField = "") -> Response:
+        me = actor(request, csrf, "moderator")
+        saved = _try(lambda: room.pin(id, reply or None, me.name))
+        return back(entry_url(id), "pinned" if saved.pinned_reply else "unpinned")
+
+    # -- answers held for approval ----------------------------------------------------------------------------
+
+    @app.get("/held", response_class=HTMLResponse)
+    def held(request: Request, done: str = "") -> HTMLResponse:
+        rows = room.held()
+        on = data.settings.curation.approve_before_serving
+        return page(request, "held.html", rows=rows, on=on, done=DONE.get(done), **helpers)
+
+    @app.post("/held/decide")
+    def held_decide(
+        request: Request, kind: CsrfField, key: CsrfField, decision: CsrfField, csrf: CsrfField = ""
+    ) -> Response:
+        me = actor(request, csrf, "moderator")
+        _try(lambda: room.decide(kind, key, decision == "approve", me.name))
+        return back("/held", "approved" if decision == "approve" else "rejected")
 
     # -- escalation inbox -----------------------------------------------------------------------------------
 
