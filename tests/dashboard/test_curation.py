@@ -109,7 +109,9 @@ def test_a_pinned_reply_is_served_for_its_thread_until_unpinned(make_room: Calla
     assert room.post(ENTRY_PAGE, "/kb/pin", id=PAIR_ENTRY, reply="r-weak") == 409  # not a trusted reply
     assert room.post(ENTRY_PAGE, "/kb/pin", id=PAIR_ENTRY, reply="r-devon") == 303
     page = room.client.get(ENTRY_PAGE).text
-    assert 'id="entry-pinned"' in page and page.index('data-reply="r-devon"') < page.index('data-reply=""')  # pinned: first
+    assert 'id="entry-pinned"' in page and page.index('data-reply="r-devon"') < page.index(
+        'data-reply=""'
+    )  # pinned: first
 
     transcript = room.chat(PAIR + "\n")  # the same running bot, no restart: served at once
     assert PINNED in transcript and BEST not in transcript
