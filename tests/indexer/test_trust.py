@@ -1,7 +1,10 @@
+import json
+
 import pytest
 
 from peerbot.indexer.sources.base import Post, Thread
 from peerbot.indexer.trust import TrustPolicy
+from peerbot.knowledge.entries import KnowledgeEntry
 
 POLICY = TrustPolicy(min_kudos=5, superusers=frozenset({"u-mara"}))
 
@@ -79,3 +82,20 @@ def test_thread_without_trusted_reply_gives_no_entry() -> None:
 def test_min_kudos_validated() -> None:
     with pytest.raises(ValueError, match="min_kudos"):
         TrustPolicy(min_kudos=0)
+
+
+def test_an_entry_keeps_its_threads_other_trusted_replies_for_pinning() -> None:
+    replies = (
+        post(id="weak", text="maybe reboot"),  # untrusted: never a candidate
+        post(id="kudos", text="use the 2.4 GHz band", score=6),
+        post(id="best", text="give it a fixed IP", accepted=True),
+        post(id="mara", text="move the hub", author="Mara Quinn", author_id="u-mara", provenance="learned live"),
+        *(post(id=f"k{i}", text=f"tip {i}", score=5) for i in range(4)),
+    )
+    entry = POLICY.entry_for(Thread(id="t", title="Hub offline", body="", replies=replies), "forum")
+    assert entry is not None and entry.answer == "give it a fixed IP"
+    assert [r.id for r in entry.alternatives] == ["mara", "kudos", "k0", "k1"]  # most trusted first, at most 4
+    assert entry.alternatives[0].trust_reasons == ("by superuser Mara Quinn", "learned live")
+    assert KnowledgeEntry.from_dict(json.loads(json.dumps(entry.to_dict()))) == entry  # as entries.jsonl keeps it
+    alone = POLICY.entry_for(Thread(id="u", title="Reset", body="", replies=(post(accepted=True),)), "forum")
+    assert alone is not None and alone.alternatives == () and "alternatives" not in alone.to_dict()
