@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from peerbot.bots.state import Escalation
@@ -117,17 +117,6 @@ def forget_in_captured(path: Path, author: str) -> int:
             os.fsync(handle.fileno())
         os.replace(aside, path)
     return changed
-
-
-def captured_records(path: Path) -> Iterator[ThreadRecord]:
-    """The records of captured.jsonl as written (unreadable lines are left to the reindex to report)."""
-    if not path.exists():
-        return
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            yield ThreadRecord.model_validate_json(line)
-        except ValueError:
-            continue
 
 
 def with_captured(kb: KnowledgeBase, path: Path, policy: TrustPolicy, embedder: Embedder) -> KnowledgeBase:

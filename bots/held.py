@@ -11,15 +11,15 @@ The dashboard lists both (bots/dashboard/control.py) and a moderator approves or
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from peerbot.bots import live
 from peerbot.bots.capture import SOURCE_NAME as CAPTURED
-from peerbot.bots.capture import captured_records
 from peerbot.bots.config import Settings
 from peerbot.bots.state import StateStore
 from peerbot.indexer.sources.jsonl import ThreadRecord, to_thread
@@ -55,19 +55,47 @@ def held_for_approval(settings: Settings, store: StateStore) -> Callable[[str], 
     return lambda entry_id: store.curate(entry_id, BOT, "hold answer", held=True)
 
 
-def held_answers(store: StateStore, captured_path: Path, policy: TrustPolicy) -> list[HeldAnswer]:
-    """Captured answers held (oldest first), then live threads held (pending), as entries to show."""
-    held = store.held_entries()
-    entries: dict[str, KnowledgeEntry] = {}
-    if held:
-        wanted = {c.entry_id for c in held}
-        for record in captured_records(captured_path):
-            if f"{CAPTURED}:{record.id}" in wanted and (e := policy.entry_for(to_thread(record), CAPTURED)):
-                entries[e.id] = e
-    found = [HeldAnswer("captured", c.entry_id, _shown(entries.get(c.entry_id)), c.updated_at) for c in held]
-    for row in store.live_threads("pending"):
-        entry = policy.entry_for(to_thread(ThreadRecord.model_validate(row.record)), live.SOURCE_NAME)
-        found.append(HeldAnswer("live", row.key, _shown(entry), row.updated_at, row.platform))
+def held_answers(
+    store: StateStore, captured_path: Path, policy: TrustPolicy, limit: int | None = None
+) -> tuple[list[HeldAnswer], int]:
+    """The oldest `limit` answers held (captured ones and learned threads together), as entries to show, and how
+    many are held. Only the ones shown are read and assessed."""
+    waiting: list[tuple[datetime, Kind, str, dict[str, Any] | None, str | None]] = [
+        (c.updated_at, "captured", c.entry_id, None, None) for c in store.held_entries()
+    ]
+    waiting += [(t.updated_at, "live", t.key, t.record, t.platform) for t in store.live_threads("pending")]
+    waiting.sort(key=lambda w: w[0])
+    shown = waiting if limit is None else waiting[:limit]
+    records = _captured({key for _, kind, key, _, _ in shown if kind == "captured"}, captured_path)
+    found = []
+    for since, kind, key, record, platform in shown:
+        record = record if kind == "live" else records.get(key)
+        source = live.SOURCE_NAME if kind == "live" else CAPTURED
+        found.append(HeldAnswer(kind, key, _shown(_entry(record, source, policy)), since, platform))
+    return found, len(waiting)
+
+
+def _entry(record: dict[str, Any] | None, source: str, policy: TrustPolicy) -> KnowledgeEntry | None:
+    """The record as the entry it would be served as; None when it is gone or unreadable (shown as such)."""
+    try:
+        return policy.entry_for(to_thread(ThreadRecord.model_validate(record)), source) if record else None
+    except ValueError:
+        return None
+
+
+def _captured(entry_ids: set[str], path: Path) -> dict[str, dict[str, Any]]:
+    """The captured.jsonl records of these entries, by entry id."""
+    if not entry_ids or not path.exists():
+        return {}
+    found = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # the reindex reports it
+            if isinstance(record, dict) and f"{CAPTURED}:{record.get('id')}" in entry_ids:
+                found[f"{CAPTURED}:{record['id']}"] = record
     return found
 
 

@@ -173,8 +173,9 @@ class ControlRoom:
 
     # -- answers held for approval (curation.approve_before_serving) ----------------------------------------
 
-    def held(self) -> list[HeldAnswer]:
-        return held_answers(self.store, wiring.captured_path(self.settings), self._policy())
+    def held(self, limit: int = 2 * PAGE_SIZE) -> tuple[list[HeldAnswer], int]:
+        """The oldest `limit` answers waiting for approval, and how many wait."""
+        return held_answers(self.store, wiring.captured_path(self.settings), self._policy(), limit)
 
     def decide(self, kind: str, key: str, approve: bool, admin: str) -> str:
         """Approve (served at once; a learned thread on the bot's next timer tick) or reject a held answer."""

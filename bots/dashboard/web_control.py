@@ -88,9 +88,9 @@ def add_control_routes(app: FastAPI, data: DashboardData, page: Page) -> None:
 
     @app.get("/held", response_class=HTMLResponse)
     def held(request: Request, done: str = "") -> HTMLResponse:
-        rows = room.held()
+        rows, total = room.held()
         on = data.settings.curation.approve_before_serving
-        return page(request, "held.html", rows=rows, on=on, done=DONE.get(done), **helpers)
+        return page(request, "held.html", rows=rows, total=total, on=on, done=DONE.get(done), **helpers)
 
     @app.post("/held/decide")
     def held_decide(

@@ -48,6 +48,19 @@ COMMUNITY = [
         ],
     ),
 ]
+RENAME = "How do I rename a bulb in the app?"
+EVIL = "@everyone <script>alert(1)</script> see [Official page](https://evil.example) <!channel>"
+COMMUNITY.append(
+    thread(
+        "rename-bulb",
+        "How do I rename a bulb in the app",
+        "The names are all Bulb 1, Bulb 2.",
+        [
+            reply("Long-press the bulb's tile, then Settings, Name.", accepted=True, rid="r-fine"),
+            reply(EVIL, "<!here> Eve", score=9, rid="r-evil"),
+        ],
+    )
+)
 PIZZA = "sourdough pizza recipe?"
 STONE = "Use a pizza stone at 250 C for 8 minutes."
 
@@ -129,6 +142,19 @@ def test_a_pinned_reply_is_served_for_its_thread_until_unpinned(make_room: Calla
     audit = room.client.get("/audit").text
     assert audit.count(">pin answer<") == 1 and audit.count(">unpin answer<") == 1
     assert "pinned_reply: r-devon" in audit
+
+
+def test_a_pinned_reply_from_untrusted_text_stays_inert(make_room: Callable[..., Room]) -> None:
+    room = make_room()
+    log_in(room.client, PASSWORD, name="mo")
+    page_url = "/kb/entry?id=forum%3Arename-bulb"
+    page = room.client.get(page_url).text
+    assert "<script>alert" not in page and "Official page (https://evil.example)" in page
+    assert room.post(page_url, "/kb/pin", id="forum:rename-bulb", reply="r-evil") == 303
+    transcript = room.chat(RENAME + "\n")
+    assert "Official page (https://evil.example)" in transcript  # the pinned reply is served
+    assert "@everyone" not in transcript and "<!channel>" not in transcript and "<!here>" not in transcript
+    assert "<script>alert" not in room.client.get(page_url).text
 
 
 def test_a_captured_answer_waits_for_approval_then_is_served(make_room: Callable[..., Room]) -> None:
