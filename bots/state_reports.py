@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from peerbot.bots.conversation import Outcome, Verdict
+from peerbot.bots.conversation import EscalationStatus, Outcome, Verdict
 from peerbot.bots.schema import (
     AskedQuestion,
     Base,
@@ -58,9 +58,17 @@ class ReportQueries(Queries):
     ) -> list[str]:
         """Questions escalated for want of an answer, or whose answer was reported unhelpful or not enough, oldest
         first (`public_only`: only those asked where anyone can read them; `latest`: only the latest so many)."""
+        return [text for text, _ in self.gap_questions_since(since, public_only=public_only, latest=latest)]
+
+    def gap_questions_since(
+        self, since: datetime | None = None, *, public_only: bool = False, latest: int | None = None
+    ) -> list[tuple[str, bool]]:
+        """The unanswered questions (as `unanswered_question_texts`), each with whether a person's answer to it has
+        since been accepted (an escalation of it resolved)."""
         with self._session() as s:
             flagged = select(FeedbackRow.question_id).where(FeedbackRow.verdict.in_((Verdict.UNHELPFUL, Verdict.HUMAN)))
-            query = select(QuestionRow.text).where(
+            accepted = select(EscalationRow.question_id).where(EscalationRow.status == EscalationStatus.RESOLVED)
+            query = select(QuestionRow.text, QuestionRow.id.in_(accepted)).where(
                 (QuestionRow.outcome == Outcome.ESCALATE) | QuestionRow.id.in_(flagged)
             )
             if since is not None:
@@ -68,8 +76,10 @@ class ReportQueries(Queries):
             if public_only:
                 query = query.where(QuestionRow.public.is_(True))
             if latest is not None:
-                return list(reversed(s.scalars(query.order_by(QuestionRow.id.desc()).limit(latest)).all()))
-            return list(s.scalars(query.order_by(QuestionRow.id)))
+                rows = list(reversed(s.execute(query.order_by(QuestionRow.id.desc()).limit(latest)).all()))
+            else:
+                rows = list(s.execute(query.order_by(QuestionRow.id)).all())
+            return [(str(text), bool(done)) for text, done in rows]
 
     def export_table(self, name: str, since: datetime | None = None) -> tuple[list[str], list[list[Any]]]:
         """One of EXPORTED_TABLES as its column names and rows (created, or earned, since `since`)."""

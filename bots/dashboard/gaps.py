@@ -42,6 +42,12 @@ class Gap:
     questions: int
     examples: tuple[str, ...]  # distinct questions, most frequent first
     complaint: bool = False  # most of its questions sound upset: a complaint, not missing content
+    accepted: int = 0  # of its questions, those a person's answer was accepted for (it joined the knowledge base)
+
+    @property
+    def answered(self) -> bool:
+        """An accepted answer covers the topic now: the gap is marked answered (and listed after the open ones)."""
+        return self.accepted > 0
 
 
 def gap_questions(
@@ -152,16 +158,18 @@ def content_gaps(
     score at or below it (VADER) is flagged a complaint, so it is listed apart from the content gaps."""
     from peerbot.bots.urgency import sentiment
 
-    texts = gap_questions(store, period, public_only=public_only, latest=latest)
-    groups = [[texts[i] for i in group] for group in cluster(texts, embedder, distance)]
+    rows = store.gap_questions_since(period.since, public_only=public_only, latest=latest)
+    texts = [text for text, _ in rows]
+    positions = cluster(texts, embedder, distance)
+    groups = [[texts[i] for i in group] for group in positions]
     gaps = []
-    for members, label in zip(groups, topic_labels(groups, ignore=ignore), strict=True):
+    for members, at, label in zip(groups, positions, topic_labels(groups, ignore=ignore), strict=True):
         common = [t for t, _ in Counter(members).most_common(examples)]
         upset = complaint_sentiment is not None and sum(sentiment(t) <= complaint_sentiment for t in members) * 2 > len(
             members
         )
-        gaps.append(Gap(label, len(members), tuple(common), upset))
-    return gaps
+        gaps.append(Gap(label, len(members), tuple(common), upset, sum(rows[i][1] for i in at)))
+    return sorted(gaps, key=lambda g: g.answered)  # stable: the open gaps first, each kind largest first
 
 
 def community_gaps(

@@ -227,8 +227,8 @@ class DashboardData:
         return header, rows
 
     def _t_gaps(self, p: Period) -> Table:
-        return ["topic", "questions", "examples"], [
-            [g.topic, g.questions, " | ".join(g.examples)] for g in self.gaps(p)
+        return ["topic", "questions", "examples", "complaint", "accepted_answers"], [
+            [g.topic, g.questions, " | ".join(g.examples), g.complaint, g.accepted] for g in self.gaps(p)
         ]
 
     def _t_leaders(self, p: Period) -> Table:

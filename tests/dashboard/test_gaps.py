@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from peerbot.bots.dashboard.gaps import (
     CachedEmbedder,
+    Gap,
     cluster,
     content_gaps,
     gap_questions,
@@ -29,13 +30,25 @@ def test_gap_questions_are_escalated_or_reported_unhelpful(seeded: StateStore) -
 
 def test_topics_largest_first_with_examples(seeded: StateStore) -> None:
     gaps = content_gaps(seeded, KeywordEmbedder())
-    assert [(g.questions, g.examples) for g in gaps] == [
-        (2, ("music sync mode for a party", "music sync for parties")),
-        (2, ("warranty claim for an old bulb", "warranty claim for an old hub")),
-        (1, ("standby power of bulbs",)),
+    assert [(g.questions, g.examples, g.answered) for g in gaps] == [
+        (2, ("music sync mode for a party", "music sync for parties"), False),
+        (1, ("standby power of bulbs",), False),
+        (2, ("warranty claim for an old bulb", "warranty claim for an old hub"), True),  # answered: listed last
     ]
     assert gaps[0].topic == "music, sync, mode"
-    assert gaps[1].topic.startswith("warranty, claim")
+    assert gaps[2].topic.startswith("warranty, claim")
+
+
+def test_a_gap_is_marked_answered_once_an_answer_for_it_is_accepted(seeded: StateStore) -> None:
+    def music() -> Gap:
+        return next(g for g in content_gaps(seeded, KeywordEmbedder()) if g.topic.startswith("music"))
+
+    assert (music().accepted, music().answered) == (0, False)  # q7's escalation expired unanswered
+    again = seeded.open_escalation(7, platform="slack", channel="C1", asker="user7", question="music sync for parties")
+    assert seeded.answer_escalation(again, "u-mara", "Use the party scene.") is not None
+    assert not music().answered  # answered, not accepted yet: still a gap
+    assert seeded.resolve_escalation(again)
+    assert (music().accepted, music().answered, music().questions) == (1, True, 2)
 
 
 def test_cluster_edge_cases() -> None:
