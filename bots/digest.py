@@ -97,7 +97,7 @@ def digest_text(trend: Trend, settings: Settings, gaps: Sequence[Gap] = (), url:
         f"{_change(trend, 'median_minutes', ('slower', 'faster'))}; the week before "
         f"{minutes_text(before.median_minutes)} (n={before.human_answers:,})",
     ]
-    topics = [g for g in gaps if not g.complaint][:TOP_GAPS]
+    topics = [g for g in gaps if not g.complaint and not g.answered][:TOP_GAPS]
     if topics:
         lines.append(f"Top unanswered topics since {_day(now.start)}:")
         lines += [f"{i}. {g.topic} ({g.questions:,} question{'s' if g.questions != 1 else ''})" for i, g in
@@ -107,11 +107,29 @@ def digest_text(trend: Trend, settings: Settings, gaps: Sequence[Gap] = (), url:
     return neutralize_mentions("\n".join(lines))
 
 
-def build_digest(store: StateStore, settings: Settings, now: datetime, embedder: Embedder | None = None) -> str:
-    """This week's digest from the store: the /roi page's numbers for the last 7 complete days; the unanswered
-    topics when an embedder is given, from questions asked in public only (the digest goes to a chat channel;
-    a failure there leaves the topics out, never the digest)."""
-    (week, _month), _today = community_return(store, settings, now)
+@dataclass(frozen=True)
+class DigestNumbers:
+    """What the weekly digest and the downloadable report say, computed once: the /roi page's last 7 and 30
+    complete days against the periods before, today so far, and the week's unanswered topics."""
+
+    now: datetime
+    week: Trend
+    month: Trend
+    today: Window
+    gaps: tuple[Gap, ...] = ()  # from the week's public questions; complaints and answered gaps are flagged
+
+    @property
+    def open_topics(self) -> list[Gap]:
+        """The unanswered topics, largest first: neither complaints nor covered by an accepted answer since."""
+        return [g for g in self.gaps if not g.complaint and not g.answered]
+
+
+def digest_numbers(
+    store: StateStore, settings: Settings, now: datetime, embedder: Embedder | None = None
+) -> DigestNumbers:
+    """The digest's numbers from the store; the unanswered topics when an embedder is given, from questions asked in
+    public only (the digest goes to a chat channel; a failure there leaves the topics out, never the numbers)."""
+    (week, month), today = community_return(store, settings, now)
     gaps: list[Gap] = []
     if embedder is not None:
         from peerbot.bots.dashboard.gaps import community_gaps
@@ -122,7 +140,13 @@ def build_digest(store: StateStore, settings: Settings, now: datetime, embedder:
             )
         except Exception:
             log.exception("the weekly digest goes without its unanswered topics")
-    return digest_text(week, settings, gaps, settings.dashboard.public_url)
+    return DigestNumbers(now, week, month, today, tuple(gaps))
+
+
+def build_digest(store: StateStore, settings: Settings, now: datetime, embedder: Embedder | None = None) -> str:
+    """This week's digest from the store (`digest_numbers`) as the admins read it."""
+    numbers = digest_numbers(store, settings, now, embedder)
+    return digest_text(numbers.week, settings, numbers.gaps, settings.dashboard.public_url)
 
 
 def _holder() -> str:

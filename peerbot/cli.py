@@ -484,20 +484,34 @@ def tune(
 @app.command()
 def digest(
     topics: Annotated[bool, typer.Option(help="the top unanswered topics (embeds this week's questions)")] = True,
+    html: Annotated[
+        Path | None, typer.Option(help="write the one-page HTML report (the dashboard's /roi/report.html) to this file")
+    ] = None,
 ) -> None:
     """The weekly digest for the admins, now: the last 7 complete days against the 7 before (as /roi counts
     them), the top unanswered topics and the dashboard's link, as the running bot posts it to the admin channel."""
-    from peerbot.bots.digest import build_digest, schedule_line
+    from peerbot.bots.digest import digest_numbers, digest_text, schedule_line
 
     settings = _settings()
     embedder = wiring.open_embedder(settings) if topics else None
     store = wiring.open_store(settings)
     try:
         now = store.clock()
-        text = build_digest(store, settings, now, embedder)
+        numbers = digest_numbers(store, settings, now, embedder)
     finally:
         store.close()
-    typer.echo(text)
+    if html is not None:
+        from peerbot.bots.dashboard.report import report_html
+
+        try:
+            html.write_text(report_html(numbers, settings), encoding="utf-8")
+        except OSError as exc:
+            raise typer.BadParameter(f"cannot write {html}: {exc.strerror}", param_hint="--html") from exc
+        err.print(
+            f"The one-page report is in {html}: open it in a browser, print it to PDF.", markup=False, highlight=False
+        )
+        return
+    typer.echo(digest_text(numbers.week, settings, numbers.gaps, settings.dashboard.public_url))
     err.print(schedule_line(settings, now), markup=False, highlight=False)
 
 

@@ -15,8 +15,10 @@ from peerbot.bots.dashboard.accounts import WHAT_ROLES_MAY
 from peerbot.bots.dashboard.control import INBOX_VIEWS, PAGE_SIZE, ActionRefused, ControlRoom, age_text, when
 from peerbot.bots.dashboard.convlog import OUTCOMES, ConversationLog, log_filter
 from peerbot.bots.dashboard.forms import actor, viewer
+from peerbot.bots.dashboard.report import report_html
 from peerbot.bots.dashboard.roi import Trend, Window, community_return
 from peerbot.bots.dashboard.service import DashboardData
+from peerbot.bots.digest import digest_numbers
 
 Page = Callable[..., HTMLResponse]
 ROI_MINUTES = 5  # the return page's figures may be this old
@@ -186,16 +188,21 @@ def add_control_routes(app: FastAPI, data: DashboardData, page: Page) -> None:
 
     @app.get("/roi", response_class=HTMLResponse)
     def roi(request: Request) -> HTMLResponse:
-        return page(request, "roi.html", standalone=False, **roi_context())
+        return page(request, "roi.html", **roi_context())
+
+    reports: dict[datetime, str] = {}
 
     @app.get("/roi/report.html", response_class=HTMLResponse)
-    def roi_report(request: Request) -> HTMLResponse:
-        """The same numbers as one self-contained page to download, print or forward."""
-        response = page(request, "roi.html", standalone=True, **roi_context())
-        response.headers["Content-Disposition"] = (
-            f'attachment; filename="community-return-{data.clock():%Y-%m-%d}.html"'
-        )
-        return response
+    def roi_report() -> HTMLResponse:
+        """The weekly digest's numbers (and the month's) as one self-contained page to download, print or forward."""
+        now = data.clock()
+        key = now.replace(minute=now.minute - now.minute % ROI_MINUTES, second=0, microsecond=0)
+        if key not in reports:
+            numbers = digest_numbers(data.store, data.settings, now, data.gap_embedder)
+            reports.clear()
+            reports[key] = report_html(numbers, data.settings)
+        disposition = f'attachment; filename="community-return-{now:%Y-%m-%d}.html"'
+        return HTMLResponse(reports[key], headers={"Content-Disposition": disposition})
 
     # -- audit log and accounts -----------------------------------------------------------------------------
 
