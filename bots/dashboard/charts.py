@@ -1,4 +1,6 @@
-"""Small SVG charts rendered on the server: no JavaScript, no build step, works offline."""
+"""Small SVG charts rendered on the server: no JavaScript, no build step, works offline. Every bar, point and
+share has a tooltip (an SVG <title>) with its value and, where given, its sample size; at most 8 x-axis labels,
+every other one "minor" so a phone's stylesheet can hide them and print the rest larger."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from markupsafe import Markup
 
 PALETTE = ("#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d")
 WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 40
+LEFT, RIGHT, TOP, BOTTOM = 52, 14, 12, 40
+X_LABELS = 8  # at most this many labels under the x axis
 
 
 def _fmt(value: float) -> str:
@@ -35,14 +38,14 @@ def _axes(labels: Sequence[str], top: float, fmt: Callable[[float], str]) -> lis
         value = top * i / 4
         y = TOP + plot_h - plot_h * i / 4
         out.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
-        out.append(f'<text class="tick" x="{LEFT - 4}" y="{y + 3:.1f}" text-anchor="end">{escape(fmt(value))}</text>')
-    step = max(1, len(labels) // 8)
-    for i, label in enumerate(labels):
-        if i % step == 0:
-            out.append(
-                f'<text class="tick" x="{_x(i, len(labels)):.1f}" y="{HEIGHT - BOTTOM + 14}" '
-                f'text-anchor="middle">{escape(label)}</text>'
-            )
+        out.append(f'<text class="tick y" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(fmt(value))}</text>')
+    step = -(-len(labels) // X_LABELS)  # ceil: at most X_LABELS labels
+    for k, i in enumerate(range(0, len(labels), step)):
+        minor = " minor" if k % 2 else ""
+        out.append(
+            f'<text class="tick x{minor}" x="{_x(i, len(labels)):.1f}" y="{HEIGHT - BOTTOM + 22}" '
+            f'text-anchor="middle">{escape(labels[i])}</text>'
+        )
     return out
 
 
@@ -79,7 +82,7 @@ def stacked_bars(name: str, labels: Sequence[str], series: dict[str, Sequence[fl
                 body.append(
                     f'<rect class="bar" x="{_x(i, len(labels)) - bar_w / 2:.1f}" y="{y1:.1f}" width="{bar_w:.1f}" '
                     f'height="{y0 - y1:.1f}" fill="{color}"><title>{escape(labels[i])} {escape(key)}: '
-                    f"{_fmt(value)}</title></rect>"
+                    f"{_fmt(value)} of {_fmt(totals[i])}</title></rect>"
                 )
                 base[i] += value
     return _frame(name, body, list(series))
@@ -93,8 +96,10 @@ def lines(
     low: float = 0.0,
     high: float | None = None,
     percent: bool = False,
+    notes: Sequence[str] = (),
 ) -> Markup:
-    """A line per series over the labels; `low`..`high` is the value range (a fixed scale for rates)."""
+    """A line per series over the labels; `low`..`high` is the value range (a fixed scale for rates); `notes`, one
+    per label, go into each point's tooltip after its value (the sample size: "12 of 20 questions")."""
     if not labels or not series:
         return empty(name)
     top = high if high is not None else max(max(v) for v in series.values()) or 1.0
@@ -110,11 +115,12 @@ def lines(
         points = [(_x(i, len(labels)), _y(v - low, span)) for i, v in enumerate(values)]
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         body.append(f'<polyline class="line" points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
-        for (x, y), label, v in zip(points, labels, values, strict=True):
-            shown = f"{v:.0%}" if percent else _fmt(v)
+        for i, ((x, y), label, v) in enumerate(zip(points, labels, values, strict=True)):
+            shown = f"{v:.0%}" if percent else f"{v:.2f}"
+            note = f" ({notes[i]})" if i < len(notes) and notes[i] else ""
             body.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}"><title>{escape(label)} {escape(key)}: '
-                f"{shown}</title></circle>"
+                f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{color}"><title>{escape(label)} '
+                f"{escape(key)}: {shown}{escape(note)}</title></circle>"
             )
     return _frame(name, body, list(series))
 
@@ -132,7 +138,7 @@ def share_bar(name: str, parts: Sequence[tuple[str, float]]) -> Markup:
             color = PALETTE[k % len(PALETTE)]
             body.append(
                 f'<rect class="bar" x="{x:.1f}" y="{TOP + 40}" width="{w:.1f}" height="60" fill="{color}">'
-                f"<title>{escape(key)}: {value / total:.0%}</title></rect>"
+                f"<title>{escape(key)}: {value / total:.0%} ({_fmt(value)} of {_fmt(total)})</title></rect>"
             )
             if w > 34:
                 body.append(

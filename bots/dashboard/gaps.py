@@ -88,6 +88,13 @@ CHAT_WORDS = frozenset(
         "question",
         "questions",
         "guys",
+        "quick",
+        "wondering",
+        "work",
+        "works",
+        "working",
+        "tried",
+        "trying",
     ]
 )
 

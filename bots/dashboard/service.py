@@ -6,7 +6,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from peerbot.bots import app as wiring
@@ -22,6 +22,12 @@ from peerbot.knowledge.embedder import Embedder
 from peerbot.knowledge.entries import Audience, Match
 from peerbot.knowledge.index_files import current_version
 from peerbot.knowledge.retriever import HybridRetriever
+
+
+def day_label(day: date) -> str:
+    """A chart's date as people read it: "Mar 4"."""
+    return f"{day:%b} {day.day}"
+
 
 RAW_TABLES = ("questions", "escalations", "feedback", "points", "badges", "review_queue")
 Table = tuple[list[str], list[list[Any]]]
@@ -108,17 +114,19 @@ class DashboardData:
                 ),
                 "deflection": charts.lines(
                     "deflection rate",
-                    [d.day.strftime("%m-%d") for d in deflection],
+                    [day_label(d.day) for d in deflection],
                     {"deflection rate": [d.rate for d in deflection]},
                     high=1.0,
                     percent=True,
+                    notes=[f"{d.deflected} of {d.questions} questions" for d in deflection],
                 ),
                 "sentiment": charts.lines(
                     "sentiment",
-                    [d.day.strftime("%m-%d") for d in mood],
+                    [day_label(d.day) for d in mood],
                     {"mean sentiment (VADER)": [d.mean for d in mood]},
                     low=-1.0,
                     high=1.0,
+                    notes=[f"n={d.questions}" for d in mood],
                 ),
             },
         }
@@ -137,7 +145,7 @@ class DashboardData:
         by_platform: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(days))
         for c in per_day:
             by_platform[c.platform][days.index(c.day)] += c.questions
-        return charts.stacked_bars("questions per day", [d.strftime("%m-%d") for d in days], dict(by_platform))
+        return charts.stacked_bars("questions per day", [day_label(d) for d in days], dict(by_platform))
 
     def gaps(self, period: Period) -> list[Gap]:
         return community_gaps(self.store, self.gap_embedder, self.settings, period)
