@@ -40,6 +40,7 @@ PAGES = [
     "/log?asker=member42",
     "/log/{question}",
     "/roi",
+    "/roi/report.html",
 ]
 
 
