@@ -25,7 +25,7 @@ from tests.dashboard.test_report import add_week
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-PAGES = ("/?days=0", "/roi", "/log", "/inbox?view=all", "/kb", "/search?q=hub+wifi", "/audit")
+PAGES = ("/?days=0", "/roi", "/log", "/inbox?view=all", "/kb", "/held", "/search?q=hub+wifi", "/audit")
 DATE = re.compile(r"^[A-Z][a-z]{2} \d{1,2}$")  # "Mar 4"
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install -y chromium")
