@@ -6,7 +6,9 @@ superuser per day. Without it: out of scope is not an escalation.
 
 Builds the demo's index (and learns its scope) in a temporary folder with the repository's config.toml, then asks
 every question of tests/fixtures/scope: off-topic ones (pizza, cars, other brands' products, chit-chat) and on-topic
-ones the demo community cannot answer. Prints the share of each that pinged a superuser.
+ones the demo community cannot answer. Prints the share of each that pinged a superuser: for the sets the method
+was built on ("original") and for the held-out pair written before the method changed ("heldout", on a bot of its
+own, so no question joins an escalation of the other pair).
 """
 
 from __future__ import annotations
@@ -48,15 +50,18 @@ class ScopeResult:
     on_topic_not_escalated: list[tuple[str, str]]
 
 
-def measure(bot: Bot) -> ScopeResult:
+ORIGINAL = ("off_topic.txt", "on_topic_unanswerable.txt")
+HELDOUT = ("heldout_off_topic.txt", "heldout_on_topic.txt")
+
+
+def measure(bot: Bot, sets: tuple[str, str] = ORIGINAL) -> ScopeResult:
     def outcome(text: str, n: int) -> tuple[Outcome, bool]:
         """The outcome, and whether superusers hear of it (pinged now, or it joined an escalation they have)."""
         reply = asyncio.run(bot.handle(Question(text=text, asker=f"bench-{n}")))
         assert reply is not None
         return reply.outcome, reply.escalated or reply.outcome is Outcome.ESCALATE
 
-    off = questions("off_topic.txt")
-    on = questions("on_topic_unanswerable.txt")
+    off, on = (questions(name) for name in sets)
     off_results = [outcome(q, i) for i, q in enumerate(off)]
     on_results = [outcome(q, 1000 + i) for i, q in enumerate(on)]
     pinged = [q for q, (_, escalated) in zip(off, off_results, strict=True) if escalated]
@@ -137,12 +142,15 @@ def main(argv: list[str] | None = None) -> int:
             before = simulate_days(Path(folder), BEFORE)
             print(json.dumps({"before": asdict(before), "after": asdict(after)}, indent=2))
             return 0
-        bot = demo_bot(Path(folder))
-        try:
-            result = measure(bot)
-        finally:
-            bot.close()
-    print(json.dumps(asdict(result), indent=2))
+        results = {}
+        for name, sets in (("original", ORIGINAL), ("heldout", HELDOUT)):
+            (Path(folder) / name).mkdir()
+            bot = demo_bot(Path(folder) / name)
+            try:
+                results[name] = asdict(measure(bot, sets))
+            finally:
+                bot.close()
+    print(json.dumps(results, indent=2))
     return 0
 
 

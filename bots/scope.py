@@ -1,12 +1,13 @@
 """Is a question about what this community talks about at all? Out of scope is not an escalation.
 
 The scope is learnt from the community's own content: every thread of every source, trusted or not (not only the
-answered ones the index keeps). A question's score is how close it comes to the community's nearest thread minus
-how close it comes to the nearest of a fixed list of everyday questions about everything else
-(`data/scope_background.txt`). The threshold is learnt on the same content: each thread is scored against all the
-other threads (leave one out), each everyday question against the other everyday questions, and the threshold is
-the lowest score that lets at most `background_accept` of the everyday questions in; config.toml's
-`[scope] threshold` pins another.
+answered ones the index keeps). A question's score is how close it comes to the community's `NEAR` nearest thread
+texts (their mean cosine) minus how close it comes to the `FAR` nearest of a fixed list of everyday questions about
+everything else (`data/scope_background.txt`). A question naming one of the community's own names (scope_names.py:
+"Lumo", "Lightstrip") is in scope whatever its score. The threshold is learnt on the same content: each thread is
+scored against all the other threads (leave one out), each everyday question against the other everyday questions
+(and against names learnt without it), and the threshold is the lowest score that lets at most `background_accept`
+of the everyday questions in; config.toml's `[scope] threshold` pins another.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from peerbot.bots.scope_names import KnownWord, community_names, everyday_named, named
 from peerbot.indexer.sources.base import Thread
 from peerbot.indexer.trust import TrustPolicy
 from peerbot.knowledge.embedder import Embedder
@@ -27,6 +29,8 @@ log = logging.getLogger(__name__)
 
 BACKGROUND = Path(__file__).with_name("data") / "scope_background.txt"
 TOPICS = 5  # topics named in the out-of-scope reply
+NEAR = 5  # a question's closeness to the community: the mean cosine of its nearest community texts
+FAR = 3  # and to everything else: of its nearest everyday questions
 
 
 def background_questions(path: Path = BACKGROUND) -> list[str]:
@@ -44,12 +48,11 @@ class Scope:
     topics: tuple[str, ...]
     model: str
     thread_count: int
+    names: tuple[str, ...] = ()  # the community's own names (scope_names.py): naming one is in scope
 
     def score(self, vector: np.ndarray) -> float:
-        """Nearest community thread minus nearest everyday question (cosines)."""
-        near = float(np.max(self.threads @ vector)) if len(self.threads) else -1.0
-        far = float(np.max(self.background @ vector)) if len(self.background) else -1.0
-        return near - far
+        """Nearest community texts minus nearest everyday questions (mean cosines)."""
+        return float(_closeness(self.threads @ vector, NEAR) - _closeness(self.background @ vector, FAR))
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class ScopeCheck:
     in_scope: bool
     score: float
     threshold: float
+    names: tuple[str, ...] = ()  # the community's names the question used (it is in scope whatever its score)
 
 
 class ScopeGuard:
@@ -77,7 +81,8 @@ class ScopeGuard:
 
     def check(self, text: str) -> ScopeCheck:
         score = self.scope.score(self.embedder.embed([text])[0])
-        return ScopeCheck(score >= self.threshold, score, self.threshold)
+        names = named(text, self.scope.names)
+        return ScopeCheck(score >= self.threshold or bool(names), score, self.threshold, names)
 
 
 def _texts(thread: Thread) -> list[str]:
@@ -93,21 +98,36 @@ def community_topics(threads: Sequence[Thread], count: int = TOPICS) -> tuple[st
     return tuple(name.replace("-", " ").replace("_", " ") for name, _ in tags.most_common(count))
 
 
-def _nearest(scores: np.ndarray, leave_out: bool) -> np.ndarray:
-    if leave_out:
-        scores = scores.copy()
-        np.fill_diagonal(scores, -1.0)
-    return scores.max(axis=1) if scores.shape[1] else np.full(scores.shape[0], -1.0)
+def _closeness(cosines: np.ndarray, k: int) -> np.ndarray:
+    """The mean of the `k` largest cosines (along the last axis); -1 when there is nothing to compare with."""
+    if cosines.shape[-1] == 0:
+        return np.full(cosines.shape[:-1], -1.0)
+    k = min(k, cosines.shape[-1])
+    return np.asarray(np.mean(np.partition(cosines, -k, axis=-1)[..., -k:], axis=-1))
 
 
-def learn_threshold(threads: np.ndarray, titles: np.ndarray, background: np.ndarray, background_accept: float) -> float:
+def learn_threshold(
+    threads: np.ndarray,
+    titles: np.ndarray,
+    background: np.ndarray,
+    background_accept: float,
+    background_named: Sequence[bool] = (),
+) -> float:
     """The lowest score at which at most `background_accept` of the everyday questions count as in scope
-    (each scored against the community and against the other everyday questions), but never above the score of
-    the community's own median thread (each title against all the other threads)."""
+    (each scored against the community and against the other everyday questions; `background_named`: those let
+    in by a name whatever their score), but never above the score of the community's own median thread (each
+    title against all the other threads' texts). `threads` holds `len(threads) // len(titles)` texts a thread."""
     n = len(titles)
-    own = np.maximum(titles @ threads[0::2].T, titles @ threads[1::2].T)  # a title against every thread
-    community = _nearest(own, leave_out=True) - _nearest(titles @ background.T, leave_out=False)
-    everyday = _nearest(background @ threads.T, leave_out=False) - _nearest(background @ background.T, leave_out=True)
+    per_thread = len(threads) // n if n else 1
+    own = titles @ threads.T  # a title against every thread's texts, its own left out
+    for offset in range(per_thread):
+        own[np.arange(n), np.arange(n) * per_thread + offset] = -1.0
+    community = _closeness(own, NEAR) - _closeness(titles @ background.T, FAR)
+    among = background @ background.T
+    np.fill_diagonal(among, -1.0)
+    everyday = _closeness(background @ threads.T, NEAR) - _closeness(among, FAR)
+    if len(background_named):
+        everyday = np.where(np.asarray(background_named, dtype=bool), np.inf, everyday)
     allowed = int(np.floor(background_accept * len(everyday)))
     ranked = np.sort(everyday)[::-1]
     threshold = float(ranked[allowed]) + 1e-6 if allowed < len(ranked) else float(ranked[-1])
@@ -128,8 +148,15 @@ def learn_scope(
     thread_vectors = embedder.embed(texts) if texts else np.zeros((0, embedder.dimension), dtype=np.float32)
     everyday = list(background if background is not None else background_questions())
     background_vectors = embedder.embed(everyday)
+    known_word: KnownWord | None = getattr(embedder, "known_word", None)  # the real model's vocabulary
     threshold = (
-        learn_threshold(thread_vectors, thread_vectors[0::2], background_vectors, background_accept)
+        learn_threshold(
+            thread_vectors,
+            thread_vectors[0::2],
+            background_vectors,
+            background_accept,
+            everyday_named(kept, everyday, known_word),
+        )
         if len(kept) > 1
         else 1.0
     )
@@ -140,6 +167,7 @@ def learn_scope(
         community_topics(kept),
         embedder.name,
         len(kept),
+        community_names(kept, everyday, known_word),
     )
 
 
@@ -155,6 +183,7 @@ def save_scope(scope: Scope, path: Path) -> None:
         topics=np.array(scope.topics, dtype=str),
         model=np.array(scope.model),
         thread_count=np.array(scope.thread_count),
+        names=np.array(scope.names, dtype=str),
     )
     partial.replace(path)
 
@@ -172,6 +201,7 @@ def load_scope(path: Path) -> Scope | None:
                 tuple(str(t) for t in data["topics"]),
                 str(data["model"]),
                 int(data["thread_count"]),
+                tuple(str(n) for n in data["names"]) if "names" in data.files else (),  # learnt before names
             )
     except (OSError, KeyError, ValueError) as exc:
         log.warning("scope not loaded; every question counts as in scope", extra={"path": str(path), "error": str(exc)})

@@ -130,6 +130,11 @@ class SentenceTransformerEmbedder:
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
+    def known_word(self, word: str) -> bool:
+        """Whether the model's tokenizer holds `word` as one token: a word it learnt, not a name it spells out."""
+        tokenizer = getattr(self._model, "tokenizer", None)
+        return tokenizer is not None and len(tokenizer.tokenize(word)) == 1
+
 
 _WORD = re.compile(r"\w+")
 

