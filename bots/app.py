@@ -18,6 +18,7 @@ from peerbot.bots.digest import WeeklyDigest
 from peerbot.bots.gate_learning import GateRule, LearnedGate
 from peerbot.bots.held import held_for_approval
 from peerbot.bots.housekeeping import Housekeeping
+from peerbot.bots.identity import People
 from peerbot.bots.index_shipping import IndexShipping
 from peerbot.bots.live import LiveKnowledge, LiveStoreSource, unvetted_policy, with_live
 from peerbot.bots.policy import Thresholds
@@ -66,8 +67,11 @@ def make_sources(settings: Settings, only: str | None = None, store: StateStore 
 
 
 def open_store(settings: Settings, clock: Callable[[], datetime] | None = None) -> StateStore:
-    """The process's state store: opened (and migrated) once here, closed by whoever opened it on exit."""
-    return StateStore(settings.state_url, clock=clock) if clock else StateStore(settings.state_url)
+    """The process's state store: opened (and migrated) once here, closed by whoever opened it on exit. Rows kept
+    under a configured person's other accounts are merged into the person (bots/state_identity.py)."""
+    store = StateStore(settings.state_url, clock=clock) if clock else StateStore(settings.state_url)
+    store.merge_accounts(People(settings.superusers).aliases())
+    return store
 
 
 def trust_policy(settings: Settings, store: StateStore | None = None) -> TrustPolicy:

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from peerbot.bots.digest_time import parse_digest_time
+from peerbot.bots.identity import shared_accounts
 from peerbot.errors import ConfigError
 from peerbot.indexer.sources.registry import SOURCE_TYPES
 from peerbot.knowledge.ann import IndexLayout
@@ -27,6 +28,7 @@ TomlPath = Annotated[Path, Field(strict=False)]
 
 
 SLACK_ID = re.compile(r"[CDG][A-Z0-9]{2,}")
+SLACK_MEMBER = re.compile(r"[UW][A-Z0-9]{2,}")
 SNOWFLAKE = re.compile(r"[0-9]{1,20}")
 _EMOJI_NAME = re.compile(r"[a-z0-9_+'-]*")
 
@@ -114,10 +116,28 @@ class LearningSettings(_Section):
 
 
 class Superuser(_Section):
+    """One person (bots/identity.py): their accounts on the community and each chat platform, on one record."""
+
     name: str
-    community_id: str
+    community_id: str = Field(min_length=1)  # the person's key, and their id in the community's exports
     slack_id: str | None = None
     discord_id: str | None = None
+
+    @field_validator("slack_id")
+    @classmethod
+    def _slack_member(cls, value: str | None) -> str | None:
+        if value is not None and not SLACK_MEMBER.fullmatch(value):
+            raise ValueError(
+                f"expected a Slack member id (U0123ABCD, from the profile's Copy member ID), got {value!r}"
+            )
+        return value
+
+    @field_validator("discord_id")
+    @classmethod
+    def _discord_user(cls, value: str | None) -> str | None:
+        if value is not None and not SNOWFLAKE.fullmatch(value):
+            raise ValueError(f"expected a Discord user id (a number, from Copy User ID), got {value!r}")
+        return value
 
 
 class StateSettings(_Section):
@@ -327,6 +347,14 @@ class Settings(_Section):
     schedule: ScheduleSettings = ScheduleSettings()
     log: LogSettings = LogSettings()
     root: TomlPath = Field(default=Path("."), exclude=True)
+
+    @field_validator("superusers")
+    @classmethod
+    def _one_person_per_account(cls, superusers: list[Superuser]) -> list[Superuser]:
+        problems = shared_accounts(superusers)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return superusers
 
     @model_validator(mode="after")
     def _rewards_fit(self) -> Settings:

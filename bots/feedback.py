@@ -9,6 +9,7 @@ from peerbot.bots import messages
 from peerbot.bots.conversation import WAITING, EscalationStatus, Outcome, Question, Reply, Verdict
 from peerbot.bots.gate_learning import LearnedGate
 from peerbot.bots.handoff import Handoff
+from peerbot.bots.identity import People
 from peerbot.bots.state import AskedQuestion, StateStore
 from peerbot.knowledge.retriever import Retriever
 
@@ -85,7 +86,8 @@ class Feedback:
         entry = self.retriever.kb.find(entry_id)  # by id: no scan of the knowledge base
         if entry is None or self.handoff.recognition is None:
             return
-        if any(s.community_id == entry.author_id for s in self.handoff.superusers):
+        person = People(self.handoff.superusers).person_of(entry.author_id)  # written on any of their accounts
+        if person is not None:
             recognition = self.handoff.recognition
-            notices = await asyncio.to_thread(recognition.award, entry.author_id, "deflection", f"q{question_id}")
+            notices = await asyncio.to_thread(recognition.award, person, "deflection", f"q{question_id}")
             await self.handoff.outbox.deliver(notices)

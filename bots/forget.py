@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from peerbot.bots import app as wiring
 from peerbot.bots.capture import forget_in_captured
-from peerbot.bots.config import Settings
+from peerbot.bots.config import Settings, Superuser
+from peerbot.bots.identity import accounts
 from peerbot.bots.state import Forgotten, StateStore
 from peerbot.errors import UnknownAuthor
 from peerbot.indexer.publish import build_lock, scrub
@@ -42,6 +43,11 @@ class ForgetReport:
         )
 
 
+def _names_of(person: Superuser) -> set[str]:
+    """What `peerbot forget` may be given for a configured person: their name or any of their accounts."""
+    return {person.name.lower(), *(account.lower() for account in accounts(person).values())}
+
+
 def forget_everywhere(settings: Settings, store: StateStore, author: str) -> ForgetReport:
     """Remove `author` everywhere; raise UnknownAuthor (changing nothing) when peerbot keeps nothing of them."""
     who = author.lower()
@@ -54,7 +60,7 @@ def forget_everywhere(settings: Settings, store: StateStore, author: str) -> For
         versions = scrub(wiring.index_dir(settings), theirs)
         captured = forget_in_captured(wiring.captured_path(settings), author)
         removed = store.forget_author(author)
-        for member in {s.community_id for s in settings.superusers if who in (s.community_id.lower(), s.name.lower())}:
+        for member in {s.community_id for s in settings.superusers if who in _names_of(s)}:
             store.forget_rewards(member)  # their grants; the club role goes on the bot's next round (bots/rewards.py)
         live = store.forget_live(author)
     report = ForgetReport(author, versions, captured, removed, live)

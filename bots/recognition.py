@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from peerbot.bots.config import RecognitionSettings, Superuser
+from peerbot.bots.identity import People
 from peerbot.bots.notices import Notice
 from peerbot.bots.state import Escalation, StateStore
 from peerbot.knowledge.entries import KnowledgeEntry
@@ -118,8 +119,9 @@ class Candidate:
 def suggest_superusers(
     entries: Sequence[KnowledgeEntry], superusers: Sequence[Superuser], *, min_answers: int = 3, limit: int = 10
 ) -> list[Candidate]:
-    """Non-superusers ranked by their trusted answers in the knowledge base (accepted ones first)."""
-    existing = {s.community_id for s in superusers}
+    """Non-superusers ranked by their trusted answers in the knowledge base (accepted ones first). A superuser's
+    other accounts (their Slack or Discord id in a chat export) are the superuser, never a candidate."""
+    existing = People(superusers).all_accounts()
     people: dict[str, Candidate] = {}
     for entry in entries:
         if not entry.author_id or entry.author_id in existing or entry.source == "captured":

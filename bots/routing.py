@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from peerbot.bots.config import Superuser
+from peerbot.bots.identity import People
 from peerbot.knowledge.entries import Audience, Match
 
 HALF_LIFE_DAYS = 365.0  # an answer from a year ago counts half as much as one from today
@@ -28,11 +29,13 @@ def _recency(date: str | None, now: datetime) -> float:
 
 def expertise(matches: Sequence[Match], superusers: Sequence[Superuser], now: datetime) -> dict[str, float]:
     """Each superuser's score: closeness x trust x recency of their answers to similar questions (the matches
-    the question's retrieval found: routing does not search again)."""
+    the question's retrieval found: routing does not search again). An answer counts for its author's person,
+    whichever account wrote it: the community export's (community_id) or a chat platform's (slack_id, discord_id)."""
     scores = {s.community_id: 0.0 for s in superusers}
+    people = People(superusers)
     for match in matches:
-        author = match.entry.author_id
-        if author in scores and match.confidence >= RELATED:
+        author = people.person_of(match.entry.author_id)
+        if author is not None and match.confidence >= RELATED:
             scores[author] += match.confidence * match.entry.trust * _recency(match.entry.date, now)
     return scores
 

@@ -55,7 +55,7 @@ class EscalationRow(Base):
     superusers: Mapped[list[str]] = mapped_column(JSON, default=list)
     near_misses: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     reason: Mapped[str] = mapped_column(String(64), default="no trusted answer")
-    answered_by: Mapped[str | None] = mapped_column(String(128))
+    answered_by: Mapped[str | None] = mapped_column(String(128), index=True)
     answer: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
     public: Mapped[bool] = mapped_column(default=True)
@@ -63,7 +63,7 @@ class EscalationRow(Base):
     experts: Mapped[list[str]] = mapped_column(JSON, default=list)  # ranked community ids for the ladder
     level: Mapped[int] = mapped_column(Integer, default=0)  # ladder steps taken
     next_ping_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
-    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_by: Mapped[str | None] = mapped_column(String(128), index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
     # the question the answer pipeline opened it for (unique: handling the same event again finds it); None for

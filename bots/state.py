@@ -47,6 +47,7 @@ from peerbot.bots.state_escalations import EscalationQueries
 from peerbot.bots.state_followups import FollowupQueries
 from peerbot.bots.state_gate import GateQueries
 from peerbot.bots.state_housekeeping import HousekeepingQueries
+from peerbot.bots.state_identity import IdentityQueries
 from peerbot.bots.state_ledger import LedgerQueries
 from peerbot.bots.state_live import LiveQueries
 from peerbot.bots.state_privacy import Forgotten, PrivacyQueries
@@ -151,6 +152,7 @@ class StateStore(
     FollowupQueries,
     ControlQueries,
     RewardQueries,
+    IdentityQueries,
 ):
     """Durable record of what the bot did; every write is its own short transaction. All SQL lives here and in
     the query mixins (bots/state_*.py); callers get frozen records (bots/schema.py), never rows or sessions."""

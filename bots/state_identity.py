@@ -1,0 +1,83 @@
+"""The state store's side of one person, one identity (bots/identity.py): rows kept under an account of a configured
+person other than their key (points earned while config.toml named them by their Slack id, say) are moved to the
+person's key when the store is opened with the configuration, so every read sees one person.
+
+Idempotent and cheap when there is nothing to move (indexed lookups), so it runs at every start-up: a slack_id or
+discord_id added to a record later is merged by the next start. Where the person already has the same row (the
+same award, badge, tier or setting), theirs is kept and the account's copy dropped; a reward tier the account
+was granted with a voucher code in it stays on record under the account, so the code is never lost."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from peerbot.bots.schema import BadgeRow, Base, EscalationRow, PointsRow, Queries, SuperuserStatusRow
+from peerbot.bots.schema_rewards import AnnounceOptOutRow, ClubMemberRow, MonthlyPostRow, RewardGrantRow
+
+log = logging.getLogger(__name__)
+
+# (table, the column holding the person, the columns that with it make a row unique)
+_KEYED: tuple[tuple[type[Base], str, tuple[str, ...]], ...] = (
+    (PointsRow, "superuser", ("reason", "ref")),
+    (BadgeRow, "superuser", ("badge",)),
+    (SuperuserStatusRow, "superuser", ()),
+    (RewardGrantRow, "member", ("tier",)),
+    (ClubMemberRow, "member", ()),
+    (AnnounceOptOutRow, "member", ()),
+)
+_PLAIN: tuple[InstrumentedAttribute[Any], ...] = (  # columns naming a person without a uniqueness to keep
+    EscalationRow.answered_by,
+    EscalationRow.claimed_by,
+    MonthlyPostRow.member,
+)
+
+
+class IdentityQueries(Queries):
+    def merge_accounts(self, aliases: dict[str, str]) -> Counter[str]:
+        """Move rows kept under each alias account to its person key (`People.aliases()`); rows moved per
+        account (an account's copies of rows the person already has count too: they are dropped)."""
+        moved: Counter[str] = Counter()
+        if not aliases:
+            return moved
+        with self._session() as s:
+            for model, column, unique in _KEYED:
+                for row in s.scalars(select(model).where(getattr(model, column).in_(aliases))).all():
+                    account = getattr(row, column)
+                    if _merge_row(s, model, column, unique, row, aliases[account]):
+                        moved[account] += 1
+            for attribute in _PLAIN:
+                keep = {"updated_at": EscalationRow.updated_at} if attribute.class_ is EscalationRow else {}
+                for account, person in aliases.items():
+                    change = (
+                        update(attribute.class_).where(attribute == account).values({attribute.key: person, **keep})
+                    )
+                    done = s.execute(change).rowcount  # type: ignore[attr-defined]
+                    if done:
+                        moved[account] += done
+        for account, rows in moved.items():
+            log.warning("merged %d row(s) kept under %s into the configured person %s", rows, account, aliases[account])
+        return moved
+
+
+def _merge_row(s: Session, model: type[Base], column: str, unique: tuple[str, ...], row: Any, person: str) -> bool:
+    """Give the row to the person, or drop it where the person has it already; False: kept as it was."""
+    same = select(model).where(
+        getattr(model, column) == person, *(getattr(model, c) == getattr(row, c) for c in unique)
+    )
+    theirs: Any = s.scalars(same).first()
+    if theirs is None:
+        setattr(row, column, person)  # part of the primary key for some: the ORM updates it by the old key
+        s.flush()
+        return True
+    if model is RewardGrantRow and row.code is not None:
+        return False  # a second code was handed out before the accounts were one person: it stays on record
+    if model is BadgeRow and row.earned_at < theirs.earned_at:
+        theirs.earned_at = row.earned_at  # earned first under the other account
+    s.delete(row)
+    s.flush()
+    return True
