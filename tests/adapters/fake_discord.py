@@ -566,10 +566,13 @@ def world_settings(root: Path, community: list[JSON] | None = None, **extra: Any
     return make_settings(
         root,
         community,
-        superusers=[
-            {"name": "Mara Quinn", "community_id": "u-mara", "discord_id": MARA["id"]},
-            {"name": "Devon Okafor", "community_id": "u-devon", "discord_id": DEVON["id"]},
-        ],
+        superusers=extra.pop(  # settings_extra may give other [[superusers]]
+            "superusers",
+            [
+                {"name": "Mara Quinn", "community_id": "u-mara", "discord_id": MARA["id"]},
+                {"name": "Devon Okafor", "community_id": "u-devon", "discord_id": DEVON["id"]},
+            ],
+        ),
         discord={
             "help_channels": [HELP, FORUM],
             "escalation_channel": ESCALATIONS,
