@@ -20,6 +20,7 @@ from tests.adapters.fake_slack import ASKER, ESCALATIONS, PUBLIC_HELP, running_s
 from tests.adapters.test_discord_rewards import earn_points_through_the_workflow, peerbot_command
 from tests.adapters.test_slack_workflow import LADDER, as_posted, buttons, message, peerbot, until
 from tests.conftest import make_settings
+from tests.factories import SMALL_COMMUNITY, reply, thread
 
 SLACK_ID, DISCORD_ID = fake_slack.MARA, fake_discord.MARA["id"]
 DEVON = {"name": "Devon Okafor", "community_id": "u-devon"}
@@ -62,8 +63,8 @@ async def test_points_earned_on_slack_and_discord_are_one_balance_on_each(tmp_pa
         assert (await peerbot(slack, "leaderboard", ASKER)).count("Mara Quinn") == 1
 
 
-def console(root: Path, lines: str, asker: str, **settings: Any) -> str:
-    configured = make_settings(root, **settings)
+def console(root: Path, lines: str, asker: str, community: list[dict[str, Any]] | None = None, **settings: Any) -> str:
+    configured = make_settings(root, community, **settings)
     embedder = wiring.open_embedder(configured)
     wiring.reindex(configured, embedder)
     kb, _ = wiring.load_knowledge(configured, embedder)
@@ -101,3 +102,20 @@ def test_the_console_shows_one_balance_and_one_welcome_for_points_earned_under_t
         "peerbot> Mara Quinn: 22 points (Helper)",
         "1. Mara Quinn: 22 points (Helper) · First Answer, Fast Responder",
     ]
+
+
+def test_deflection_credit_reaches_the_person_for_an_answer_written_on_slack(tmp_path: Path) -> None:
+    """The bulb reset answer came from a Slack export (author id: Mara's Slack id); a bot answer built on it
+    solves a console asker's question: Mara gets the credit, as herself."""
+    from_slack = thread(
+        "reset-bulb",
+        "How do I factory reset a bulb",
+        "One bulb stopped responding to the app.",
+        [reply("Power-cycle the bulb five times, one second apart.", "Mara Quinn", score=12, author_id=SLACK_ID)],
+    )
+    community = [from_slack if t["id"] == "reset-bulb" else t for t in SMALL_COMMUNITY]
+    transcript = console(
+        tmp_path, "How do I factory reset a bulb?\n/solved\n/leaderboard\n", "bob", community=community, **ONE_PERSON
+    )
+    assert "Power-cycle the bulb five times" in transcript
+    assert "1. Mara Quinn: 3 points (Newcomer)" in transcript
