@@ -4,6 +4,7 @@ file (and PostgreSQL where its binaries are installed), opened the way every pee
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from peerbot.errors import ConfigError
 from peerbot.knowledge.entries import KnowledgeEntry, Match
 from tests import pg
 from tests.conftest import make_settings
+from tests.factories import CLI_CONFIG, reply, thread, write_jsonl
 
 SLACK, DISCORD = "UMARA", "1200000000000000101"
 MARA = {"name": "Mara Quinn", "community_id": "u-mara", "slack_id": SLACK, "discord_id": DISCORD}
@@ -225,3 +227,24 @@ def test_superuser_records_resolve_any_account(tmp_path: Path) -> None:
     people = People([Superuser(name="Mara Quinn", community_id="u-mara", slack_id=SLACK)])
     assert people.key_of(SLACK) == "u-mara" and people.key_of("UOTHER") == "UOTHER"
     assert people.all_accounts() == {"u-mara", SLACK}
+
+
+def test_superusers_suggest_skips_a_superusers_chat_account(tmp_path: Path, peerbot: Callable[..., Any]) -> None:
+    """`peerbot superusers suggest` as an admin runs it: Mara's accepted answers in a Slack export (under her Slack
+    id) are hers, not a new candidate's; a newcomer's are proposed."""
+    threads = [
+        thread(
+            f"t{author}{n}",
+            f"Question {n} about the hub {author}",
+            "",
+            [reply(f"Answer {n}.", author, accepted=True, author_id=author)],
+        )
+        for author in (SLACK, "UNEWCOMER")
+        for n in range(3)
+    ]
+    write_jsonl(tmp_path / "community.jsonl", threads)
+    (tmp_path / "config.toml").write_text(CLI_CONFIG + f'slack_id = "{SLACK}"\n')
+    assert peerbot("index").returncode == 0
+    suggested = peerbot("superusers", "suggest")
+    assert suggested.returncode == 0, suggested.stderr
+    assert "UNEWCOMER" in suggested.stdout and SLACK not in suggested.stdout
