@@ -13,13 +13,14 @@ import logging
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from peerbot.bots.schema import BadgeRow, Base, EscalationRow, PointsRow, Queries, SuperuserStatusRow
 from peerbot.bots.schema_rewards import AnnounceOptOutRow, ClubMemberRow, MonthlyPostRow, RewardGrantRow
 
 log = logging.getLogger(__name__)
+MERGE_LOCK = 0x69646E74  # pg_advisory_xact_lock key ("idnt")
 
 # (table, the column holding the person, the columns that with it make a row unique)
 _KEYED: tuple[tuple[type[Base], str, tuple[str, ...]], ...] = (
@@ -45,6 +46,8 @@ class IdentityQueries(Queries):
         if not aliases:
             return moved
         with self._session() as s:
+            if s.get_bind().dialect.name == "postgresql":  # replicas starting together merge one at a time
+                s.execute(text(f"SELECT pg_advisory_xact_lock({MERGE_LOCK})"))  # (SQLite: BEGIN IMMEDIATE)
             for model, column, unique in _KEYED:
                 for row in s.scalars(select(model).where(getattr(model, column).in_(aliases))).all():
                     account = getattr(row, column)

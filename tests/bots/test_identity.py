@@ -21,6 +21,7 @@ from peerbot.bots.state import StateStore
 from peerbot.errors import ConfigError
 from peerbot.knowledge.entries import KnowledgeEntry, Match
 from tests import pg
+from tests.bots.test_state_contract import together
 from tests.conftest import make_settings
 from tests.factories import CLI_CONFIG, reply, thread, write_jsonl
 
@@ -137,6 +138,20 @@ def test_rows_under_a_persons_other_accounts_merge_into_one_person(url: str, tmp
     assert answered is not None and (answered.answered_by, answered.claimed_by) == ("u-mara", "u-mara")
     assert store.merge_accounts(People(settings.superusers).aliases()) == {}  # the next start-up: nothing to move
     store.close()
+
+
+def test_replicas_starting_together_merge_once(url: str, tmp_path: Path) -> None:
+    settings = with_url(settings_with(tmp_path, rewards=TIERS), url)
+    before = StateStore(url)
+    earned_as_before(before)
+    before.close()
+
+    stores = together(4, lambda _: wiring.open_store(settings))
+    assert stores[0].total_points("u-mara") == 17 and stores[0].points_by_superuser() == {"u-mara": 17}
+    assert stores[0].badges_by_superuser() == {"u-mara": ["First Answer"]}
+    assert [g.tier for g in stores[0].all_grants()] == ["Welcome"]
+    for store in stores:
+        store.close()
 
 
 def test_one_grant_per_person_per_tier_whichever_account_reached_it(tmp_path: Path) -> None:
