@@ -13,8 +13,8 @@ import logging
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import select, text, update
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from peerbot.bots.schema import BadgeRow, Base, EscalationRow, PointsRow, Queries, SuperuserStatusRow
 from peerbot.bots.schema_rewards import AnnounceOptOutRow, ClubMemberRow, MonthlyPostRow, RewardGrantRow
@@ -22,9 +22,9 @@ from peerbot.bots.schema_rewards import AnnounceOptOutRow, ClubMemberRow, Monthl
 log = logging.getLogger(__name__)
 MERGE_LOCK = 0x69646E74  # pg_advisory_xact_lock key ("idnt")
 
-# (table, the column holding the person, the columns that with it make a row unique)
+# (table, the column holding the person, the columns that with it make a row unique): a few rows per person,
+# merged row by row; the points ledger has its own two statements
 _KEYED: tuple[tuple[type[Base], str, tuple[str, ...]], ...] = (
-    (PointsRow, "superuser", ("reason", "ref")),
     (BadgeRow, "superuser", ("badge",)),
     (SuperuserStatusRow, "superuser", ()),
     (RewardGrantRow, "member", ("tier",)),
@@ -48,6 +48,8 @@ class IdentityQueries(Queries):
         with self._session() as s:
             if s.get_bind().dialect.name == "postgresql":  # replicas starting together merge one at a time
                 s.execute(text(f"SELECT pg_advisory_xact_lock({MERGE_LOCK})"))  # (SQLite: BEGIN IMMEDIATE)
+            for account, person in _present(s, PointsRow.superuser, aliases):
+                moved[account] += _merge_points(s, account, person)
             for model, column, unique in _KEYED:
                 for row in s.scalars(select(model).where(getattr(model, column).in_(aliases))).all():
                     account = getattr(row, column)
@@ -55,16 +57,37 @@ class IdentityQueries(Queries):
                         moved[account] += 1
             for attribute in _PLAIN:
                 keep = {"updated_at": EscalationRow.updated_at} if attribute.class_ is EscalationRow else {}
-                for account, person in aliases.items():
+                for account, person in _present(s, attribute, aliases):
                     change = (
                         update(attribute.class_).where(attribute == account).values({attribute.key: person, **keep})
                     )
-                    done = s.execute(change).rowcount  # type: ignore[attr-defined]
-                    if done:
-                        moved[account] += done
+                    moved[account] += s.execute(change).rowcount  # type: ignore[attr-defined]
         for account, rows in moved.items():
             log.warning("merged %d row(s) kept under %s into the configured person %s", rows, account, aliases[account])
         return moved
+
+
+def _present(s: Session, attribute: InstrumentedAttribute[Any], aliases: dict[str, str]) -> list[tuple[str, str]]:
+    """The accounts that have rows in this column (one indexed lookup; usually none), with their person."""
+    found = s.scalars(select(attribute).where(attribute.in_(aliases)).distinct()).all()
+    return [(account, aliases[account]) for account in found]
+
+
+def _merge_points(s: Session, account: str, person: str) -> int:
+    """The ledger, in two statements (it can hold thousands of awards): the account's awards the person already
+    has go, the rest become the person's."""
+    theirs = aliased(PointsRow)
+    already = select(theirs.id).where(
+        theirs.superuser == person, theirs.reason == PointsRow.reason, theirs.ref == PointsRow.ref
+    )
+    plain = {"synchronize_session": False}  # no row of the ledger is loaded in this session
+    dropped = s.execute(
+        delete(PointsRow).where(PointsRow.superuser == account, already.exists()), execution_options=plain
+    )
+    given = s.execute(
+        update(PointsRow).where(PointsRow.superuser == account).values(superuser=person), execution_options=plain
+    )
+    return int(dropped.rowcount + given.rowcount)  # type: ignore[attr-defined]
 
 
 def _merge_row(s: Session, model: type[Base], column: str, unique: tuple[str, ...], row: Any, person: str) -> bool:

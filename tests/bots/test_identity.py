@@ -103,6 +103,7 @@ def earned_as_before(store: StateStore) -> None:
     store.set_announce(SLACK, False)
     store.set_away(SLACK, True)
     store.add_points(DISCORD, 2, "claimed", "esc2")
+    store.add_points(DISCORD, 5, "answered", "esc1")  # the same award, recorded again for the other account
     store.grant_badge(DISCORD, "First Answer")  # the same badge, earned again by the other account
     store.grant_reward(DISCORD, "Welcome", "thanks", None)  # the same tier, granted again
     question = store.record_question(
