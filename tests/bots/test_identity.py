@@ -10,6 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, inspect
+from sqlalchemy import text as sql
 
 from peerbot.bots import app as wiring
 from peerbot.bots.config import Settings, Superuser
@@ -17,7 +21,7 @@ from peerbot.bots.identity import People
 from peerbot.bots.recognition import Recognition, suggest_superusers
 from peerbot.bots.rewards import Rewards
 from peerbot.bots.routing import expertise, rank_experts
-from peerbot.bots.state import StateStore
+from peerbot.bots.state import MIGRATIONS, StateStore, engine_url
 from peerbot.errors import ConfigError
 from peerbot.knowledge.entries import KnowledgeEntry, Match
 from tests import pg
@@ -195,6 +199,47 @@ def test_members_who_are_not_configured_stay_keyed_by_their_account(tmp_path: Pa
     store = wiring.open_store(settings)
     assert store.points_by_superuser() == {"USOMEONE": 5}
     store.close()
+
+
+def test_migration_0012_indexes_who_claimed_and_answered_and_keeps_the_rows(url: str) -> None:
+    engine = create_engine(engine_url(url))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:  # a store as 0011 left it, holding an answered escalation
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0011_followups")
+    engine.dispose()
+    with engine.begin() as connection:
+        connection.execute(
+            sql(
+                "INSERT INTO questions (created_at, platform, thread, public, asker, text, outcome) "
+                "VALUES (:now, 'slack', 't1', true, 'UASKER', 'help?', 'escalate')"
+            ),
+            {"now": NOW},
+        )
+        connection.execute(
+            sql(
+                "INSERT INTO escalations (question_id, status, created_at, updated_at, platform, thread, asker, "
+                "question, superusers, near_misses, reason, answered_by, claimed_by, public, urgent, experts, level) "
+                "VALUES (1, 'answered', :now, :now, 'slack', 't1', 'UASKER', 'help?', '[]', '[]', 'no trusted answer', "
+                ":who, :who, true, false, '[]', 0)"
+            ),
+            {"now": NOW, "who": SLACK},
+        )
+    store = StateStore(url)  # migrates to head
+    with store.engine.connect() as connection:
+        indexed = {tuple(i["column_names"]) for i in inspect(connection).get_indexes("escalations")}
+    assert {("answered_by",), ("claimed_by",)} <= indexed
+    assert store.merge_accounts({SLACK: "u-mara"}) == {SLACK: 2}
+    escalation = store.escalation(1)
+    assert escalation is not None and escalation.answered_by == "u-mara" and escalation.created_at == NOW
+    store.close()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0011_followups")
+        indexed = {tuple(i["column_names"]) for i in inspect(connection).get_indexes("escalations")}
+    assert ("answered_by",) not in indexed and ("claimed_by",) not in indexed
+    engine.dispose()
 
 
 # -- routing and suggestions see one person ---------------------------------------------------------------------
