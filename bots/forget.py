@@ -8,7 +8,7 @@ dashboard's tables and CSV exports read the store). Later reindexes leave them o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from peerbot.bots import app as wiring
 from peerbot.bots.capture import forget_in_captured
@@ -49,22 +49,30 @@ def _names_of(person: Superuser) -> set[str]:
 
 
 def forget_everywhere(settings: Settings, store: StateStore, author: str) -> ForgetReport:
-    """Remove `author` everywhere; raise UnknownAuthor (changing nothing) when peerbot keeps nothing of them."""
+    """Remove `author` everywhere; raise UnknownAuthor (changing nothing) when peerbot keeps nothing of them. A
+    configured superuser, named by any of their accounts or their name, is forgotten under all of them."""
     who = author.lower()
-    already = who in store.forgotten_authors()
+    person = next((s for s in settings.superusers if who in _names_of(s)), None)
+    names = _names_of(person) if person is not None else {who}
+    before = set(store.forgotten_authors())
 
     def theirs(entry: KnowledgeEntry) -> bool:
-        return who in (entry.author.lower(), entry.author_id.lower())
+        return entry.author.lower() in names or entry.author_id.lower() in names
 
     with build_lock(wiring.index_dir(settings)):
         versions = scrub(wiring.index_dir(settings), theirs)
-        captured = forget_in_captured(wiring.captured_path(settings), author)
-        removed = store.forget_author(author)
-        for member in {s.community_id for s in settings.superusers if who in _names_of(s)}:
-            store.forget_rewards(member)  # their grants; the club role goes on the bot's next round (bots/rewards.py)
-        live = store.forget_live(author)
+        captured = sum(forget_in_captured(wiring.captured_path(settings), name) for name in sorted(names))
+        removed = _together([store.forget_author(name) for name in sorted(names)])
+        if person is not None:
+            store.forget_rewards(person.community_id)  # the club role goes on the bot's next round (bots/rewards.py)
+        live = sum(store.forget_live(name) for name in sorted(names))
     report = ForgetReport(author, versions, captured, removed, live)
-    if not report.found and not already:
-        store.unforget_author(author)
+    if not report.found and who not in before:
+        for name in names - before:
+            store.unforget_author(name)
         raise UnknownAuthor(author, "peerbot keeps nothing by this author (no index entry, captured answer or record)")
     return report
+
+
+def _together(parts: list[Forgotten]) -> Forgotten:
+    return Forgotten(*(sum(getattr(p, f.name) for p in parts) for f in fields(Forgotten)))

@@ -17,6 +17,7 @@ from sqlalchemy import text as sql
 
 from peerbot.bots import app as wiring
 from peerbot.bots.config import Settings, Superuser
+from peerbot.bots.forget import forget_everywhere
 from peerbot.bots.identity import People
 from peerbot.bots.recognition import Recognition, suggest_superusers
 from peerbot.bots.rewards import Rewards
@@ -27,7 +28,7 @@ from peerbot.knowledge.entries import KnowledgeEntry, Match
 from tests import pg
 from tests.bots.test_state_contract import together
 from tests.conftest import make_settings
-from tests.factories import CLI_CONFIG, reply, thread, write_jsonl
+from tests.factories import CLI_CONFIG, SMALL_COMMUNITY, reply, thread, write_jsonl
 
 SLACK, DISCORD = "UMARA", "1200000000000000101"
 MARA = {"name": "Mara Quinn", "community_id": "u-mara", "slack_id": SLACK, "discord_id": DISCORD}
@@ -309,3 +310,24 @@ def test_superusers_suggest_skips_a_superusers_chat_account(tmp_path: Path, peer
     suggested = peerbot("superusers", "suggest")
     assert suggested.returncode == 0, suggested.stderr
     assert "UNEWCOMER" in suggested.stdout and SLACK not in suggested.stdout
+
+
+def test_forgetting_a_person_by_one_account_forgets_all_of_them(tmp_path: Path) -> None:
+    """`peerbot forget UMARA`: her answer in a Discord export, her question asked on Slack and her points (kept
+    under her community id) all go, and every one of her accounts stays out of later reindexes."""
+    from_discord = thread(
+        "mesh", "Mesh wifi and the hub", "", [reply("Turn off band steering.", "mara", author_id=DISCORD, score=9)]
+    )
+    settings = make_settings(tmp_path, [*SMALL_COMMUNITY, from_discord], superusers=[MARA, DEVON])
+    wiring.reindex(settings, wiring.open_embedder(settings))
+    store = wiring.open_store(settings)
+    store.record_question(
+        platform="slack", channel="C1", thread="t1", public=True, asker=SLACK, text="hi", outcome="answer"
+    )
+    store.add_points("u-mara", 5, "answered", "esc1")
+
+    report = forget_everywhere(settings, store, SLACK)
+    assert sum(report.index_versions.values()) == 2  # the Discord answer, and her community answer (u-mara)
+    assert (report.store.questions, report.store.points) == (1, 1)
+    assert set(store.forgotten_authors()) == {"u-mara", SLACK.lower(), DISCORD, "mara quinn"}
+    store.close()
