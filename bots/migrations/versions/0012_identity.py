@@ -3,7 +3,7 @@ configured person's other accounts into their key (bots/state_identity.py, at ev
 instead of reading every escalation.
 
 Revision ID: 0012_identity
-Revises: 0011_followups
+Revises: 0013_curation
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0012_identity"
-down_revision = "0011_followups"
+down_revision = "0013_curation"
 branch_labels = None
 depends_on = None
 
