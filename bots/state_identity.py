@@ -13,7 +13,7 @@ import logging
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import String, cast, delete, or_, select, text, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from peerbot.bots.schema import BadgeRow, Base, EscalationRow, PointsRow, Queries, SuperuserStatusRow
@@ -62,9 +62,34 @@ class IdentityQueries(Queries):
                         update(attribute.class_).where(attribute == account).values({attribute.key: person, **keep})
                     )
                     moved[account] += s.execute(change).rowcount  # type: ignore[attr-defined]
+            moved += _merge_ladders(s, aliases)
         for account, rows in moved.items():
             log.warning("merged %d row(s) kept under %s into the configured person %s", rows, account, aliases[account])
         return moved
+
+
+def _merge_ladders(s: Session, aliases: dict[str, str]) -> Counter[str]:
+    """Escalations whose ladder has steps to come (an indexed few): who was pinged and the experts still to ping
+    name the person, so the ladder neither pings them again nor skips them (the rest keep the ids they were
+    written with)."""
+    moved: Counter[str] = Counter()
+    lists = (EscalationRow.superusers, EscalationRow.experts)
+    named = or_(*(cast(c, String).like(f'%"{account}"%') for c in lists for account in aliases))
+    for row in s.execute(select(EscalationRow.id, *lists).where(EscalationRow.next_ping_at.is_not(None), named)).all():
+        pinged, experts = ([aliases.get(i, i) for i in ids] for ids in (row.superusers, row.experts))
+        for account in {i for i in (*row.superusers, *row.experts) if i in aliases}:
+            moved[account] += 1
+        s.execute(
+            update(EscalationRow)
+            .where(EscalationRow.id == row.id)
+            .values(
+                superusers=list(dict.fromkeys(pinged)),
+                experts=list(dict.fromkeys(experts)),
+                updated_at=EscalationRow.updated_at,
+            ),
+            execution_options={"synchronize_session": False},
+        )
+    return moved
 
 
 def _present(s: Session, attribute: InstrumentedAttribute[Any], aliases: dict[str, str]) -> list[tuple[str, str]]:

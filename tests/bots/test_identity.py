@@ -118,6 +118,16 @@ def earned_as_before(store: StateStore) -> None:
         question, platform="slack", channel="C1", thread="t1", asker="UASKER", question="help?"
     )
     store.answer_escalation(escalation, SLACK, "try this")
+    store.open_escalation(  # still waiting: Mara (as UMARA) was pinged, and is the first expert
+        question,
+        platform="slack",
+        thread="t2",
+        asker="UASKER",
+        question="more?",
+        superusers=[SLACK],
+        experts=[SLACK, "u-devon"],
+        next_ping_at=NOW,  # its next ladder step is due
+    )
 
 
 def test_rows_under_a_persons_other_accounts_merge_into_one_person(url: str, tmp_path: Path) -> None:
@@ -142,6 +152,8 @@ def test_rows_under_a_persons_other_accounts_merge_into_one_person(url: str, tmp
     assert store.opted_out() == {"u-mara"} and store.away_superusers() == {"u-mara"}
     answered = store.escalation(1)
     assert answered is not None and (answered.answered_by, answered.claimed_by) == ("u-mara", "u-mara")
+    waiting = store.escalation(2)
+    assert waiting is not None and (waiting.superusers, waiting.experts) == (("u-mara",), ("u-mara", "u-devon"))
     assert store.merge_accounts(People(settings.superusers).aliases()) == {}  # the next start-up: nothing to move
     store.close()
 
