@@ -65,7 +65,24 @@ def _place(channel: Any, anchor: int) -> dict[str, Any]:
     else:  # a guild channel: the answer goes in a thread started from the anchor message (same id)
         where, thread = str(channel.id), str(anchor)
     private = frozenset() if public or isinstance(channel, discord.DMChannel) else frozenset({where})
-    return {"channel": where, "thread": thread, "public": public, "private_channels": private}
+    return {
+        "channel": where,
+        "thread": thread,
+        "public": public,
+        "private_channels": private,
+        "channel_name": channel_name(channel),
+    }
+
+
+def channel_name(channel: Any) -> str | None:
+    """The name of the question's channel from discord.py's cache (no request): a guild channel's, a public
+    thread's parent's (the question's channel is the parent), a private thread's own; none for DMs."""
+    if isinstance(channel, discord.Thread) and not channel.is_private():
+        channel = channel.parent
+    if isinstance(channel, discord.DMChannel | discord.GroupChannel):
+        return None
+    name = getattr(channel, "name", None)
+    return str(name) if name else None
 
 
 def _mention(me_id: int) -> re.Pattern[str]:

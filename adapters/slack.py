@@ -67,6 +67,7 @@ except ImportError as exc:  # pragma: no cover - depends on the install
 from peerbot.adapters.slack_http import refuse_malformed  # after the install check
 from peerbot.adapters.slack_live import SlackLive, changed_thread
 from peerbot.adapters.slack_lookup import SlackLookup, slack_error
+from peerbot.adapters.slack_names import SlackNames
 from peerbot.adapters.slack_post import SlackPoster
 from peerbot.adapters.slack_rewards import missing_scopes
 from peerbot.adapters.slack_working import SHOW_PREFIX, SlackWorking
@@ -122,6 +123,7 @@ class SlackAdapter:
         self._runner: web.AppRunner | None = None
         self._busy: set[asyncio.Task[Any]] = set()
         self.lookup = SlackLookup(self.client)
+        self.names = SlackNames(self.lookup)  # the channel's and asker's names, for the dashboard
         self.poster = SlackPoster(self.client, settings, self.lookup)
         self.live = SlackLive(self.client, settings.live, self.lookup, settings.slack.help_channels)
         self.working = SlackWorking(self.client, settings.slack, self.poster)  # the reaction; private-first answers
@@ -422,6 +424,7 @@ class SlackAdapter:
         Message `working_ts` carries the working reaction meanwhile."""
         async with self.working.on(channel, working_ts) as working:
             try:
+                question = await self.names.named(question)
                 reply = await self.bot.handle(question)
                 if reply is None:  # a redelivered event, answered the first time
                     return

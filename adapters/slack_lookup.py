@@ -73,6 +73,7 @@ class SlackLookup:
         self._names: TtlCache[str, str] = TtlCache(NAME_TTL_S)
         self._memberships: TtlCache[str, frozenset[str]] = TtlCache(MEMBERSHIP_TTL_S)
         self._public: TtlCache[str, bool] = TtlCache(VISIBILITY_TTL_S)
+        self._channel_names: TtlCache[str, str] = TtlCache(VISIBILITY_TTL_S)  # from the same conversations.info
         self._asking: dict[str, asyncio.Future[bool]] = {}
 
     async def is_public(self, channel: str, channel_type: str | None = None) -> bool:
@@ -111,6 +112,8 @@ class SlackLookup:
         info = info if isinstance(info, dict) else {}
         public = info.get("is_private") is False and not info.get("is_im") and not info.get("is_mpim")
         self._public.put(channel, public)
+        if info.get("name"):
+            self._channel_names.put(channel, str(info["name"]))
         return public
 
     async def permalink(self, channel: str, ts: str) -> str | None:
@@ -124,18 +127,28 @@ class SlackLookup:
             return None
         return str(found.get("permalink") or "") or None
 
+    def channel_name(self, channel: str) -> str | None:
+        """The conversation's name, as the last `conversations.info` for `is_public` said (no call of its own)."""
+        return self._channel_names.get(channel)
+
     async def display_name(self, user: str) -> str:
         """A person's name for superusers to read (a name, not a mention: the asker is not pinged)."""
+        return await self.user_name(user) or user
+
+    async def user_name(self, user: str) -> str | None:
+        """A person's name from `users.info` (cached NAME_TTL_S); None when Slack cannot say."""
         name = self._names.get(user)
         if name is None:
             try:
                 found = await self.client.users_info(user=user)
             except Exception as exc:
                 log.warning("cannot look up a user's name", extra={"user": user, "error": slack_error(exc)})
-                return user
+                return None
             info = found.get("user") or {}
             profile = info.get("profile") or {}
-            name = str(profile.get("display_name") or profile.get("real_name") or info.get("name") or user)
+            name = str(profile.get("display_name") or profile.get("real_name") or info.get("name") or "") or None
+            if name is None:
+                return None
             self._names.put(user, name)
         return name
 

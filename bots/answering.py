@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from peerbot.bots import messages
 from peerbot.bots.conversation import Outcome, Question, Reply
+from peerbot.bots.names import record_names
 from peerbot.bots.policy import Decision, Thresholds, decide
 from peerbot.bots.routing import ROUTING_DEPTH
 from peerbot.bots.scope import ScopeCheck, ScopeGuard
@@ -146,6 +147,7 @@ class AnswerPipeline:
 
     def _record(self, question: Question, text: str, found: Assessment) -> int:
         top = found.top
+        record_names(self.store, question)
         return self.store.record_question(
             **question.place(),
             text=text,

@@ -24,10 +24,11 @@ class Question:
     thread: str | None = None  # where the conversation continues (the platform's thread reference)
     event_id: str | None = None  # the platform's id for deduplicating redelivered events
     admin: bool = False  # the platform says the asker is a peerbot admin (may use admin commands)
+    channel_name: str | None = None  # the channel's name as the platform says it (the dashboard shows it)
 
     def __post_init__(self) -> None:
         """Every adapter's text is cleaned here, at the core's entry: invalid UTF-8, lone surrogates, NUL."""
-        for name in ("text", "asker", "asker_name"):
+        for name in ("text", "asker", "asker_name", "channel_name"):
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, clean_input(value))

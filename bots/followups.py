@@ -32,6 +32,7 @@ from peerbot.bots import messages
 from peerbot.bots import messages_followups as words
 from peerbot.bots.conversation import WAITING, Outcome, Question, Reply, Verdict
 from peerbot.bots.followup_classifier import FollowUp, Said, classify, leads_with_verdict
+from peerbot.bots.names import record_names
 from peerbot.bots.policy import Decision, decide
 from peerbot.bots.routing import ROUTING_DEPTH
 from peerbot.bots.schema_followups import SOLVED, FollowupThread
@@ -273,6 +274,7 @@ class FollowUps:
     ) -> int:
         """The follow-up as a question of its own (the dashboard's log, the buttons under its reply, the labels)."""
         top = decision.matches[0] if decision.matches else (matches[0] if matches else None)
+        record_names(self.store, question)
         return self.store.record_question(
             **question.place(),
             text=conversation.search_text,

@@ -16,7 +16,6 @@ from peerbot.bots.schema import (
     Escalation,
     EscalationRow,
     FeedbackRow,
-    Queries,
     QuestionRow,
     escalation_record,
     frozen,
@@ -30,6 +29,8 @@ from peerbot.bots.schema_control import (
     CurationRow,
     WebNoticeRow,
 )
+from peerbot.bots.schema_names import CHANNEL, MEMBER
+from peerbot.bots.state_names import NameQueries
 
 __all__ = ["AdminAccount", "AuditEntry", "ControlQueries", "Curation", "EntryUsage", "LogFilter"]
 
@@ -55,7 +56,7 @@ def _plain(value: Any) -> Any:
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in data.items()}
 
 
-class ControlQueries(Queries):
+class ControlQueries(NameQueries):  # the log's filters accept names (bots/state_names.py)
     # -- accounts -------------------------------------------------------------------------------------------
 
     def add_admin(self, name: str, role: str, password_hash: str) -> bool:
@@ -225,12 +226,12 @@ class ControlQueries(Queries):
         where = []
         if filters.platform:
             where.append(QuestionRow.platform == filters.platform)
-        if filters.channel:
-            where.append(QuestionRow.channel == filters.channel)
+        if filters.channel:  # an id, or a name the adapters recorded (#help)
+            where.append(QuestionRow.channel.in_([filters.channel, *self.ids_named(CHANNEL, filters.channel)]))
         if filters.outcome:
             where.append(QuestionRow.outcome == filters.outcome)
-        if filters.asker:
-            where.append(QuestionRow.asker == filters.asker)
+        if filters.asker:  # an id, or a member's name (Mara Quinn)
+            where.append(QuestionRow.asker.in_([filters.asker, *self.ids_named(MEMBER, filters.asker)]))
         if filters.since is not None:
             where.append(QuestionRow.created_at >= filters.since)
         if filters.until is not None:
@@ -255,16 +256,20 @@ class ControlQueries(Queries):
         return page, total, escalations, verdicts
 
     def log_choices(self) -> dict[str, list[str]]:
-        """The platforms and channels questions came from, for the log's filters."""
+        """The platforms and channels questions came from (and each channel's platform), for the log's filters."""
         with self._session() as s:
             platforms = s.scalars(select(QuestionRow.platform).distinct().order_by(QuestionRow.platform))
-            channels = s.scalars(
-                select(QuestionRow.channel)
+            places = s.execute(
+                select(QuestionRow.platform, QuestionRow.channel)
                 .where(QuestionRow.channel.is_not(None))
                 .distinct()
-                .order_by(QuestionRow.channel)
-            )
-            return {"platforms": [str(p) for p in platforms], "channels": [str(c) for c in channels]}
+                .order_by(QuestionRow.channel, QuestionRow.platform)
+            ).all()
+            return {
+                "platforms": [str(p) for p in platforms],
+                "channels": sorted({str(c) for _, c in places}),
+                "places": [f"{p}\t{c}" for p, c in places],  # platform TAB channel: the menu's labels
+            }
 
     # -- the return on the community ------------------------------------------------------------------------
 

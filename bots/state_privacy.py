@@ -18,6 +18,7 @@ from peerbot.bots.schema import (
     SuperuserStatusRow,
 )
 from peerbot.bots.schema_followups import FollowupThreadRow
+from peerbot.bots.schema_names import MEMBER, NameRow
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,11 @@ class PrivacyQueries(Queries):
             badges = s.execute(delete(BadgeRow).where(func.lower(BadgeRow.superuser) == who))
             s.execute(delete(SuperuserStatusRow).where(func.lower(SuperuserStatusRow.superuser) == who))
             s.execute(delete(FollowupThreadRow).where(func.lower(FollowupThreadRow.asker) == who))
+            s.execute(  # their name as the dashboard showed it
+                delete(NameRow).where(
+                    NameRow.kind == MEMBER, or_(func.lower(NameRow.id) == who, func.lower(NameRow.name) == who)
+                )
+            )
             results = (questions, escalations, answers, reviews, feedback, points, badges)
             found = Forgotten(*(int(getattr(r, "rowcount", 0) or 0) for r in results))
         self._add_once(ForgottenAuthor, author=who, created_at=self.clock())

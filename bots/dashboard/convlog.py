@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from peerbot.bots.conversation import EscalationStatus
+from peerbot.bots.dashboard.names import NameBook, name_book
 from peerbot.bots.dashboard.service import DashboardData, SearchResult
 from peerbot.bots.schema import AskedQuestion, Escalation
 from peerbot.bots.state_control import LogFilter
@@ -86,6 +87,19 @@ class ConversationLog:
         if self._choices is None or now - self._choices[0] > CHOICES_SECONDS:
             self._choices = (now, self.data.store.log_choices())
         return self._choices[1]
+
+    def channel_options(self) -> list[tuple[str, str]]:
+        """The channel menu: (id, "#help (slack)") by name, then the ids nobody named."""
+        places = [tuple(p.split("\t", 1)) for p in self.choices().get("places", [])]
+        book = name_book(self.data.store, self.data.settings, ((p, c, None) for p, c in places))
+        options = {c: book.channel_label(p, c) for p, c in places}
+        return sorted(options.items(), key=lambda o: (not o[1].startswith("#"), o[1].casefold()))
+
+    def book(self, rows: list[LogRow]) -> NameBook:
+        """The names of the channels, askers and answerers on a page."""
+        places = [(r.question.platform, r.question.channel, r.question.asker) for r in rows]
+        answerers = [(r.question.platform, None, e.answered_by) for r in rows for e in r.escalations]
+        return name_book(self.data.store, self.data.settings, [*places, *answerers])
 
     def _entries(self) -> dict[str, KnowledgeEntry]:
         kb = self.data.knowledge.current()

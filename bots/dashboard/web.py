@@ -18,6 +18,7 @@ from peerbot.bots.dashboard.auth import COOKIE, LOGIN_COOKIE, TokenAuth
 from peerbot.bots.dashboard.csv_export import to_csv
 from peerbot.bots.dashboard.faq import append_entry, faq_target
 from peerbot.bots.dashboard.forms import actor
+from peerbot.bots.dashboard.names import name_book
 from peerbot.bots.dashboard.roi import minutes_text
 from peerbot.bots.dashboard.service import DashboardData
 from peerbot.bots.dashboard.web_control import add_control_routes
@@ -120,7 +121,9 @@ def create_app(data: DashboardData, auth: TokenAuth) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse)
     def overview(request: Request, days: int = 30) -> HTMLResponse:
-        return page(request, "overview.html", tables=data.table_names(), **data.overview(days))
+        shown = data.overview(days)
+        names = name_book(data.store, data.settings, ((p, c, None) for p, c, _ in shown["channels"]))
+        return page(request, "overview.html", tables=data.table_names(), names=names, **shown)
 
     @app.get("/search", response_class=HTMLResponse)
     def search(request: Request, q: str = "") -> HTMLResponse:

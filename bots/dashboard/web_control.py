@@ -12,9 +12,18 @@ from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from peerbot.bots.dashboard.accounts import WHAT_ROLES_MAY
-from peerbot.bots.dashboard.control import INBOX_VIEWS, PAGE_SIZE, ActionRefused, ControlRoom, age_text, when
+from peerbot.bots.dashboard.control import (
+    INBOX_VIEWS,
+    PAGE_SIZE,
+    ActionRefused,
+    ControlRoom,
+    InboxRow,
+    age_text,
+    when,
+)
 from peerbot.bots.dashboard.convlog import OUTCOMES, ConversationLog, log_filter
 from peerbot.bots.dashboard.forms import actor, viewer
+from peerbot.bots.dashboard.names import NameBook, name_book
 from peerbot.bots.dashboard.report import report_html
 from peerbot.bots.dashboard.roi import Trend, Window, community_return
 from peerbot.bots.dashboard.service import DashboardData
@@ -46,6 +55,10 @@ def add_control_routes(app: FastAPI, data: DashboardData, page: Page) -> None:
     def back(url: str, done: str) -> Response:
         """After a change: back to the page, which says what was done (one of DONE: no text of the URL's own)."""
         return RedirectResponse(f"{url}{'&' if '?' in url else '?'}done={done}", status_code=303)
+
+    def inbox_names(rows: list[InboxRow]) -> NameBook:
+        places = [(r.escalation.platform, r.escalation.channel, r.escalation.asker) for r in rows]
+        return name_book(data.store, data.settings, places)
 
     # -- knowledge base -------------------------------------------------------------------------------------
 
@@ -110,7 +123,7 @@ def add_control_routes(app: FastAPI, data: DashboardData, page: Page) -> None:
         rows = room.inbox(view, page_no)
         return page(
             request, "inbox.html", rows=rows, view=view, views=list(INBOX_VIEWS), counts=room.counts(),
-            page_no=page_no, **helpers,
+            page_no=page_no, names=inbox_names(rows), **helpers,
         )  # fmt: skip
 
     @app.get("/inbox/{escalation_id}", response_class=HTMLResponse)
@@ -120,7 +133,10 @@ def add_control_routes(app: FastAPI, data: DashboardData, page: Page) -> None:
             raise HTTPException(404, f"There is no escalation #{escalation_id}.")
         history = room.history(f"escalation {escalation_id}")
         superusers = [(s.community_id, s.name) for s in data.settings.superusers]
-        return page(request, "inbox_item.html", row=row, history=history, superusers=superusers, done=done, **helpers)
+        return page(
+            request, "inbox_item.html", row=row, history=history, superusers=superusers, done=done,
+            names=inbox_names([row]), **helpers,
+        )  # fmt: skip
 
     @app.post("/inbox/{escalation_id}/assign")
     def inbox_assign(request: Request, escalation_id: int, superuser: CsrfField, csrf: CsrfField = "") -> Response:
@@ -161,7 +177,8 @@ def add_control_routes(app: FastAPI, data: DashboardData, page: Page) -> None:
                 "until": until}  # fmt: skip
         return page(
             request, "log.html", rows=rows, total=total, form=form, choices=log.choices(), outcomes=OUTCOMES,
-            page_no=page_no, query=urlencode({k: v for k, v in form.items() if v}), who=log.name, **helpers,
+            page_no=page_no, query=urlencode({k: v for k, v in form.items() if v}), who=log.name,
+            names=log.book(rows), channel_options=log.channel_options(), **helpers,
         )  # fmt: skip
 
     @app.get("/log/{question_id}", response_class=HTMLResponse)
@@ -170,7 +187,7 @@ def add_control_routes(app: FastAPI, data: DashboardData, page: Page) -> None:
         if found is None:
             raise HTTPException(404, f"There is no question #{question_id}.")
         row, now = found
-        return page(request, "log_item.html", row=row, now=now, who=log.name, **helpers)
+        return page(request, "log_item.html", row=row, now=now, who=log.name, names=log.book([row]), **helpers)
 
     # -- the return on the community ------------------------------------------------------------------------
 
