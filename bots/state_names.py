@@ -4,7 +4,6 @@ for the dashboard to show instead of ids and for its filters to accept."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,7 +12,6 @@ from peerbot.bots.schema import Queries
 from peerbot.bots.schema_names import MAX_NAME_CHARS, NameRow
 
 NameKey = tuple[str, str, str]  # platform, kind (channel | member), id
-REWRITE_AFTER = timedelta(hours=1)  # an unchanged name is written again (its updated_at) at most this often
 
 
 def name_query(text: str) -> str:
@@ -24,38 +22,23 @@ def name_query(text: str) -> str:
 class NameQueries(Queries):
     dialect: str
 
-    @property
-    def _names_written(self) -> dict[NameKey, tuple[str, datetime]]:
-        """What this store wrote last, so a busy channel does not rewrite the same name on every question."""
-        written: dict[NameKey, tuple[str, datetime]] = self.__dict__.setdefault("_names_written_cache", {})
-        return written
-
     def remember_names(self, platform: str, names: Iterable[tuple[str, str, str | None]]) -> int:
-        """Upsert (kind, id, name) for a platform; empty names and ids are skipped. Returns the rows written."""
+        """Upsert (kind, id, name) for a platform; empty names and ids are skipped. Returns the names written."""
         now = self.clock()
-        fresh: dict[NameKey, str] = {}
-        for kind, id_, name in names:
-            name = (name or "").strip()[:MAX_NAME_CHARS]
-            if not id_ or not name:
-                continue
-            key = (platform, kind, id_)
-            last = self._names_written.get(key)
-            if last is None or last[0] != name or now - last[1] >= REWRITE_AFTER:
-                fresh[key] = name
+        fresh = {(kind, id_): (name or "").strip()[:MAX_NAME_CHARS] for kind, id_, name in names if id_}
+        fresh = {key: name for key, name in fresh.items() if name}
         if not fresh:
             return 0
         insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         with self._session() as s:
-            for (platform_, kind, id_), name in sorted(fresh.items()):  # sorted: replicas lock rows in one order
-                statement = insert(NameRow).values(platform=platform_, kind=kind, id=id_, name=name, updated_at=now)
+            for (kind, id_), name in sorted(fresh.items()):  # sorted: replicas lock the rows in one order
+                statement = insert(NameRow).values(platform=platform, kind=kind, id=id_, name=name, updated_at=now)
                 s.execute(
                     statement.on_conflict_do_update(
                         index_elements=[NameRow.platform, NameRow.kind, NameRow.id],
                         set_={"name": statement.excluded.name, "updated_at": statement.excluded.updated_at},
                     )
                 )
-        for key, name in fresh.items():
-            self._names_written[key] = (name, now)
         return len(fresh)
 
     def names_of(self, keys: Iterable[NameKey]) -> dict[NameKey, str]:

@@ -114,6 +114,7 @@ class FakeSlack:
     conversations: dict[str, dict[str, Any]] = field(default_factory=lambda: dict(CONVERSATIONS))  # conversations.info
     usergroups: dict[str, list[str]] = field(default_factory=dict)  # user group id -> its members
     scopes: str | None = None  # the bot token's scopes, as auth.test's x-oauth-scopes header says (None: no header)
+    holds: dict[str, asyncio.Event] = field(default_factory=dict)  # method -> answered once the test sets the event
     port: int = 0
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -186,6 +187,8 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}
             )
+        if method in self.holds:  # a slow Slack: the call hangs until the test lets it through
+            await self.holds[method].wait()
         if method == "conversations.info" and str(body.get("channel")) not in self.conversations:
             await self._record(Call(method, body, 400))
             return web.json_response({"ok": False, "error": "channel_not_found"})  # Slack answers 200 with ok: false
