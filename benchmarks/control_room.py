@@ -81,6 +81,9 @@ def fill(store: StateStore, entries: list[str], n: int, seed: int = 7) -> None:
         s.execute(insert(FeedbackRow), feedback)
     for i, entry in enumerate(entries[:40]):
         store.curate(entry, "bench", "hide entry", hidden=i % 2 == 0)
+    for platform in ("slack", "discord", "console"):  # the names the adapters record with each question
+        members = [("member", f"member{m}", f"Member Number {m}") for m in range(5000)]
+        store.remember_names(platform, [("channel", "C1", "help-desk"), ("channel", "C2", "general-chat"), *members])
 
 
 def filled_store(root: Path, questions: int) -> tuple[Settings, Embedder, list[str], StateStore]:
