@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import DateTime, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from peerbot.bots.schema import Base, utcnow
@@ -23,4 +23,9 @@ class NameRow(Base):
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # channel | member
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     name: Mapped[str] = mapped_column(String(MAX_NAME_CHARS))
+    folded: Mapped[str] = mapped_column(String(MAX_NAME_CHARS))  # the name as filters compare it (name_query)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        Index("ix_names_id", "id"),  # a page's names: by id (the platform and kind checked after)
+        Index("ix_names_kind_folded", "kind", "folded"),  # the log's filters: by name
+    )

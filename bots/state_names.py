@@ -32,11 +32,11 @@ class NameQueries(Queries):
         insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         with self._session() as s:
             for (kind, id_), name in sorted(fresh.items()):  # sorted: replicas lock the rows in one order
-                statement = insert(NameRow).values(platform=platform, kind=kind, id=id_, name=name, updated_at=now)
+                values = {"name": name, "folded": name_query(name)[:MAX_NAME_CHARS], "updated_at": now}
+                statement = insert(NameRow).values(platform=platform, kind=kind, id=id_, **values)
                 s.execute(
                     statement.on_conflict_do_update(
-                        index_elements=[NameRow.platform, NameRow.kind, NameRow.id],
-                        set_={"name": statement.excluded.name, "updated_at": statement.excluded.updated_at},
+                        index_elements=[NameRow.platform, NameRow.kind, NameRow.id], set_=values
                     )
                 )
         return len(fresh)
@@ -60,11 +60,11 @@ class NameQueries(Queries):
             return {(p, i): n for p, i, n in rows}
 
     def ids_named(self, kind: str, text: str) -> list[str]:
-        """The ids whose name is `text` (any case, a leading # or @ ignored), for the log's filters. Compared in
-        Python (casefold), not with SQL's lower(), which SQLite applies to ASCII letters only."""
+        """The ids whose name is `text` (any case, a leading # or @ ignored), for the log's filters. Compared on the
+        stored casefolded name, not with SQL's lower(), which SQLite applies to ASCII letters only."""
         wanted = name_query(text)
         if not wanted:
             return []
         with self._session() as s:
-            rows = s.execute(select(NameRow.id, NameRow.name).where(NameRow.kind == kind))
-            return sorted({i for i, n in rows if name_query(n) == wanted})
+            found = s.scalars(select(NameRow.id).where(NameRow.kind == kind, NameRow.folded == wanted[:MAX_NAME_CHARS]))
+            return sorted(set(found))

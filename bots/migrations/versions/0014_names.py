@@ -22,10 +22,15 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("id", sa.String(length=128), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("folded", sa.String(length=200), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("platform", "kind", "id"),
     )
+    op.create_index("ix_names_id", "names", ["id"])
+    op.create_index("ix_names_kind_folded", "names", ["kind", "folded"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_names_kind_folded", table_name="names")
+    op.drop_index("ix_names_id", table_name="names")
     op.drop_table("names")
