@@ -186,7 +186,10 @@ class Simulation:
         platform, channel, _ = self.rng.choices(PLACES, weights=[p[2] for p in PLACES])[0]
         name = f"{self.rng.choice(FIRST_NAMES)}{self.rng.randint(1, 60)}"
         thread = f"{platform}-{next(self.seq)}"
-        return Question(self.question_text(), name, platform, channel, thread=thread, asker_name=name)
+        return Question(
+            self.question_text(), name, platform, channel, thread=thread, asker_name=name.capitalize(),
+            channel_name=channel.removeprefix("C-") if channel else None,  # as the adapters name it: #help
+        )  # fmt: skip
 
     def ask(self, question: Question) -> Action:
         async def action() -> None:
