@@ -249,7 +249,7 @@ def test_migration_0012_indexes_who_claimed_and_answered_and_keeps_the_rows(url:
     store.close()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "-1")  # 0012_identity's own downgrade
+        command.downgrade(config, "0013_curation")  # 0012_identity's own downgrade (after any later revision's)
         indexed = {tuple(i["column_names"]) for i in inspect(connection).get_indexes("escalations")}
     assert ("answered_by",) not in indexed and ("claimed_by",) not in indexed
     engine.dispose()

@@ -1,7 +1,7 @@
 """Channel and member names for the dashboard (issue #18, point 2): platform, kind, id -> name.
 
 Revision ID: 0014_names
-Revises: 0013_curation
+Revises: 0012_identity
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_names"
-down_revision = "0013_curation"
+down_revision = "0012_identity"
 branch_labels = None
 depends_on = None
 
