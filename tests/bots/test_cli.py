@@ -37,7 +37,7 @@ def test_ask_answers_with_credit_or_escalates(tmp_path: Path, peerbot) -> None: 
 
 def test_chat_reads_piped_stdin(tmp_path: Path, peerbot) -> None:  # type: ignore[no-untyped-def]
     setup(tmp_path)
-    result = peerbot("chat", stdin="how do I factory reset a bulb\nwhat about sourdough pizza?\n")
+    result = peerbot("chat", stdin="how do I factory reset a bulb\nwhy does my bulb hum when dimmed?\n")
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("peerbot> ") == 2
     assert "Power-cycle" in result.stdout and "escalation #1" in result.stdout
@@ -169,7 +169,7 @@ def test_prune_removes_old_question_text_and_keeps_the_counts(tmp_path: Path, pe
     import time
 
     setup(tmp_path)
-    asked = peerbot("chat", stdin="how do I factory reset a bulb\nmy card 4111 is blocked, sourdough pizza?\n")
+    asked = peerbot("chat", stdin="how do I factory reset a bulb\nmy card 4111 is blocked, does the bulb app take another card?\n")
     assert asked.returncode == 0, asked.stderr
     kept = peerbot("prune")  # the default retention (90 days) keeps today's questions
     assert kept.returncode == 0, kept.stderr
