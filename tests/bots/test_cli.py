@@ -169,7 +169,9 @@ def test_prune_removes_old_question_text_and_keeps_the_counts(tmp_path: Path, pe
     import time
 
     setup(tmp_path)
-    asked = peerbot("chat", stdin="how do I factory reset a bulb\nmy card 4111 is blocked, does the bulb app take another card?\n")
+    asked = peerbot(
+        "chat", stdin="how do I factory reset a bulb\nmy card 4111 is blocked, does the bulb app take another card?\n"
+    )
     assert asked.returncode == 0, asked.stderr
     kept = peerbot("prune")  # the default retention (90 days) keeps today's questions
     assert kept.returncode == 0, kept.stderr
