@@ -149,13 +149,14 @@ def learn_scope(
     everyday = list(background if background is not None else background_questions())
     background_vectors = embedder.embed(everyday)
     known_word: KnownWord | None = getattr(embedder, "known_word", None)  # the real model's vocabulary
+    public = [t for t in kept if t.visibility == "public"]  # a private channel's code names never show, even so
     threshold = (
         learn_threshold(
             thread_vectors,
             thread_vectors[0::2],
             background_vectors,
             background_accept,
-            everyday_named(kept, everyday, known_word),
+            everyday_named(public, everyday, known_word),
         )
         if len(kept) > 1
         else 1.0
@@ -167,7 +168,7 @@ def learn_scope(
         community_topics(kept),
         embedder.name,
         len(kept),
-        community_names(kept, everyday, known_word),
+        community_names(public, everyday, known_word),
     )
 
 

@@ -44,6 +44,12 @@ def test_a_word_in_fewer_than_three_threads_is_no_name(tmp_path: Path) -> None:
     assert bot.ask(SHIPPING.format("Zorbo")).outcome is Outcome.OUT_OF_SCOPE
 
 
+def test_a_name_written_only_in_private_threads_is_not_learnt(tmp_path: Path) -> None:
+    private = [{**t, "visibility": "private"} for t in BRANDED]  # a code name from the staff-only channel
+    bot = branded_bot(tmp_path, [*COMMUNITY, *private], threshold=0.9)
+    assert bot.ask(SHIPPING.format("Zorbo")).outcome is Outcome.OUT_OF_SCOPE  # answered as if the name meant nothing
+
+
 def threads(*texts: str) -> list[Thread]:
     return [
         Thread(str(n), "A question", text, replies=(Post("p", "a", "u-a", "Thanks."),)) for n, text in enumerate(texts)
