@@ -4,7 +4,7 @@ The embedding model cannot place a word it never learnt ("Lumo", "Lightstrip", "
 like any question about shops or shipping. So the scope also learns, from the community's own content, the words
 it writes capitalised (not at a sentence's start), in at least `MIN_THREADS` threads, that the embedding model
 does not know as a word (the model's tokenizer splits them, and their singular, into pieces) and that no everyday
-question uses. Names come from public threads only (learn_scope), are matched case-insensitively and never shown to anyone.
+question uses. Names come from public threads only (learn_scope), are matched case-insensitively, never shown.
 """
 
 from __future__ import annotations
