@@ -1,6 +1,6 @@
 """The README's control-room screenshots (issue #18): the demo community with 14 simulated days through the real
-bot and model, a moderator who hid one entry and edited another, one escalation answered from the inbox; then
-headless Chromium (Debian's /usr/bin/chromium) saves each page at 1400 px wide into docs/.
+bot and model, answers held for approval (`curation.approve_before_serving` on), a moderator who hid one entry,
+edited another and pinned another reply of a third, one escalation answered from the inbox; then headless Chromium (Debian's /usr/bin/chromium) saves each page at 1400 px wide into docs/.
 
     PYTHONPATH=. .venv/bin/python scripts/control_screenshots.py      # about 2 minutes on CPU
 """
@@ -32,7 +32,8 @@ PASSWORD = "screenshot-password"
 
 def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="peerbot-shots-"))
-    shutil.copy(REPO / "config.toml", root / "config.toml")
+    config = (REPO / "config.toml").read_text(encoding="utf-8")
+    (root / "config.toml").write_text(config.replace("approve_before_serving = false", "approve_before_serving = true"))
     settings = load_settings(root / "config.toml")
     embedder = wiring.open_embedder(settings)
     wiring.reindex(settings, embedder)
@@ -45,9 +46,16 @@ def main() -> None:
     entries, _ = room.entries()
     room.set_hidden(entries[0].entry.id, True, "sam")
     room.edit_answer(entries[1].entry.id, entries[1].entry.answer + "\n\nUpdated for firmware 5.2.", "sam")
+    kb, _ = wiring.load_knowledge(settings, embedder)
+    several = next(entry for entry in kb.entries if entry.alternatives)  # a thread with more than one trusted reply
+    room.pin(several.id, several.alternatives[0].id, "sam")
     waiting = room.inbox("waiting")
     if waiting:
-        room.answer(waiting[0].escalation.id, "Yes: the hub keeps schedules locally.", "sam", "u-priya")
+        local = "Yes: the hub keeps schedules locally."
+        answered = room.answer(waiting[0].escalation.id, local, "sam", "u-priya")
+        capture = wiring.make_bot(settings, embedder, kb, store=store).capture  # the asker accepted it: held
+        assert capture is not None
+        capture.capture(answered, local, "Priya Raman", "u-priya", time.strftime("%Y-%m-%d"))
     server = uvicorn.Server(uvicorn.Config(create_app(data, TokenAuth(None, accounts=accounts)), port=8765))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
@@ -58,6 +66,8 @@ def main() -> None:
         "control-entry.png": f"/kb/entry?id={entries[1].entry.id}",
         "control-inbox.png": "/inbox?view=all",
         "control-escalation.png": f"/inbox/{waiting[1].escalation.id}" if len(waiting) > 1 else "/inbox",
+        "control-pinned.png": f"/kb/entry?id={several.id}",
+        "control-held.png": "/held",
         "control-audit.png": "/audit",
         "control-log.png": "/log",
         "control-roi.png": "/roi",
