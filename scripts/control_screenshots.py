@@ -1,6 +1,7 @@
 """The README's control-room screenshots (issue #18): the demo community with 14 simulated days through the real
 bot and model, answers held for approval (`curation.approve_before_serving` on), a moderator who hid one entry,
-edited another and pinned another reply of a third, one escalation answered from the inbox; then headless Chromium (Debian's /usr/bin/chromium) saves each page at 1400 px wide into docs/.
+edited another and pinned another reply of a third, one escalation answered from the inbox (its accepted answer
+held); then headless Chromium (Debian's /usr/bin/chromium) saves each page at 1400 px wide into docs/.
 
     PYTHONPATH=. .venv/bin/python scripts/control_screenshots.py      # about 2 minutes on CPU
 """
