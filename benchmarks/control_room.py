@@ -41,6 +41,7 @@ PAGES = [
     "/log/{question}",
     "/roi",
     "/roi/report.html",
+    "/held",
 ]
 
 
