@@ -18,6 +18,7 @@ from peerbot.bots.schema import Escalation
 from peerbot.bots.state_control import AuditEntry, Curation, EntryUsage
 from peerbot.bots.web_notices import queue
 from peerbot.indexer.trust import TrustPolicy
+from peerbot.knowledge.curation import pin
 from peerbot.knowledge.entries import KnowledgeEntry
 from peerbot.knowledge.neutralize import inert_entry
 
@@ -62,6 +63,11 @@ class EntryRow:
         """The id of the thread's reply served instead of its most trusted one (when the thread still has it)."""
         reply = self.curation.pinned_reply if self.curation else None
         return reply if reply and any(r.id == reply for r in self.entry.alternatives) else None
+
+    @property
+    def served_entry(self) -> KnowledgeEntry:
+        """The entry as the bot serves it: the pinned reply's author and trust when one is pinned."""
+        return pin(self.entry, self.pinned)
 
     @property
     def served_answer(self) -> str:

@@ -125,6 +125,8 @@ def test_a_pinned_reply_is_served_for_its_thread_until_unpinned(make_room: Calla
     assert 'id="entry-pinned"' in page and page.index('data-reply="r-devon"') < page.index(
         'data-reply=""'
     )  # pinned: first
+    assert '<td id="entry-author">Devon Okafor (u-devon)</td>' in page  # the served reply's author, not Pat's
+    assert "pinned by the community team" in page.split('id="entry-author"')[1].split("</table>")[0]
 
     transcript = room.chat(PAIR + "\n")  # the same running bot, no restart: served at once
     assert PINNED in transcript and BEST not in transcript
