@@ -4,10 +4,10 @@ and the raw tables as CSV-ready columns and rows."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select, union_all
 
 from peerbot.bots.conversation import EscalationStatus, Outcome, Verdict
 from peerbot.bots.schema import (
@@ -23,6 +23,12 @@ from peerbot.bots.schema import (
 )
 
 EXPORTED_TABLES = ("questions", "escalations", "feedback", "points", "badges", "review_queue")
+Place = tuple[date, str, str | None, str]  # a question's day, platform, channel and recorded outcome
+
+
+def _day(value: Any) -> date:
+    """SQL's date(): a string on SQLite, a date on PostgreSQL."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 class ReportQueries(Queries):
@@ -39,6 +45,45 @@ class ReportQueries(Queries):
             if since is not None:
                 query = query.where(EscalationRow.created_at >= since)
             return [e for e in (escalation_record(row) for row in s.scalars(query)) if e is not None]
+
+    def question_groups_since(self, since: datetime | None = None) -> list[tuple[Place, int]]:
+        """How many questions were asked per day, platform, channel and recorded outcome (counted in SQL)."""
+        day = func.date(QuestionRow.created_at)
+        keys = (day, QuestionRow.platform, QuestionRow.channel, QuestionRow.outcome)
+        query = select(*keys, func.count()).group_by(*keys)
+        if since is not None:
+            query = query.where(QuestionRow.created_at >= since)
+        with self._session() as s:
+            return [((_day(d), str(p), c, str(o)), int(n)) for d, p, c, o, n in s.execute(query)]
+
+    def question_marks_since(self, since: datetime | None = None) -> list[tuple[int, Place, str, str]]:
+        """The questions that have an escalation or feedback: (question id, its place as in
+        `question_groups_since`, "escalation" or "feedback", the escalation's status or the verdict), one row
+        per escalation or feedback."""
+        day = func.date(QuestionRow.created_at)
+        place = (QuestionRow.id, day, QuestionRow.platform, QuestionRow.channel, QuestionRow.outcome)
+        escalated = select(*place, literal("escalation"), EscalationRow.status).join(
+            EscalationRow, EscalationRow.question_id == QuestionRow.id
+        )
+        rated = select(*place, literal("feedback"), FeedbackRow.verdict).join(
+            FeedbackRow, FeedbackRow.question_id == QuestionRow.id
+        )
+        if since is not None:
+            escalated = escalated.where(QuestionRow.created_at >= since)
+            rated = rated.where(QuestionRow.created_at >= since)
+        with self._session() as s:
+            return [
+                (int(q), (_day(d), str(p), c, str(o)), str(kind), str(value))
+                for q, d, p, c, o, kind, value in s.execute(union_all(escalated, rated))
+            ]
+
+    def question_texts_since(self, since: datetime | None = None) -> list[tuple[datetime, str]]:
+        """(asked at, text) of each question, oldest first: the columns only, for what reads every question."""
+        query = select(QuestionRow.created_at, QuestionRow.text).order_by(QuestionRow.created_at, QuestionRow.id)
+        if since is not None:
+            query = query.where(QuestionRow.created_at >= since)
+        with self._session() as s:
+            return [(at, str(text)) for at, text in s.execute(query)]
 
     def verdicts_by_question(self) -> dict[int, set[str]]:
         verdicts: dict[int, set[str]] = defaultdict(set)

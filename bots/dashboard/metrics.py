@@ -85,17 +85,22 @@ def _escalation_status(store: StateStore) -> dict[int, str]:
 
 
 def classify(question: AskedQuestion, verdicts: set[str], escalation: str | None) -> str:
+    return outcome_class(question.outcome, verdicts, escalation)
+
+
+def outcome_class(outcome: str, verdicts: set[str] | frozenset[str], escalation: str | None) -> str:
+    """The class of a question with this recorded outcome, feedback verdicts and best escalation status."""
     if escalation is not None:
         return "escalated" if escalation in HUMAN_ANSWERED else "unanswered"
-    if question.outcome == Outcome.ANSWER:
+    if outcome == Outcome.ANSWER:
         if Verdict.SOLVED in verdicts:
             return "answered_solved"
         return "answered_unhelpful" if Verdict.UNHELPFUL in verdicts else "answered_no_feedback"
-    if question.outcome == Outcome.SUGGEST:
+    if outcome == Outcome.SUGGEST:
         return "suggested"
-    if question.outcome == Outcome.OUT_OF_SCOPE:
+    if outcome == Outcome.OUT_OF_SCOPE:
         return "out_of_scope"
-    if question.outcome == Outcome.THROTTLED:
+    if outcome == Outcome.THROTTLED:
         return "throttled"
     return "unanswered"
 
@@ -103,6 +108,29 @@ def classify(question: AskedQuestion, verdicts: set[str], escalation: str | None
 def outcome_by_question(store: StateStore, period: Period = ALL_TIME) -> list[tuple[AskedQuestion, str]]:
     verdicts, escalations = _verdicts(store), _escalation_status(store)
     return [(q, classify(q, verdicts.get(q.id, set()), escalations.get(q.id))) for q in _questions(store, period)]
+
+
+ClassKey = tuple[date, str, str, str]  # day, platform, channel ("(direct)" when none), outcome class
+
+
+def class_counts(store: StateStore, period: Period = ALL_TIME) -> Counter[ClassKey]:
+    """Questions per day, platform, channel and outcome class, the same as classifying each question: counted
+    in SQL by recorded outcome, then the questions that have an escalation or feedback (fetched apart, a small
+    share) moved from their recorded outcome's class to the class they really have."""
+    counts: Counter[ClassKey] = Counter()
+    for (day, platform, channel, outcome), n in store.question_groups_since(period.since):
+        counts[(day, platform, channel or "(direct)", outcome_class(outcome, frozenset(), None))] += n
+    marked: dict[int, tuple[tuple[date, str, str, str], set[str], set[str]]] = {}
+    for question_id, (day, platform, channel, outcome), kind, value in store.question_marks_since(period.since):
+        _, statuses, verdicts = marked.setdefault(
+            question_id, ((day, platform, channel or "(direct)", outcome), set(), set())
+        )
+        (statuses if kind == "escalation" else verdicts).add(value)
+    for (day, platform, channel, outcome), statuses, verdicts in marked.values():
+        best = next((s for s in statuses if s in HUMAN_ANSWERED), next(iter(statuses), None))
+        counts[(day, platform, channel, outcome_class(outcome, frozenset(), None))] -= 1
+        counts[(day, platform, channel, outcome_class(outcome, verdicts, best))] += 1
+    return +counts
 
 
 @dataclass
@@ -122,8 +150,10 @@ class Outcomes:
         return self.counts.get(outcome, 0) / self.total if self.total else 0.0
 
 
-def outcomes(store: StateStore, period: Period = ALL_TIME) -> Outcomes:
-    classes = Counter(c for _, c in outcome_by_question(store, period))
+def outcomes(store: StateStore, period: Period = ALL_TIME, counts: Counter[ClassKey] | None = None) -> Outcomes:
+    classes: Counter[str] = Counter()
+    for (_, _, _, outcome), n in (class_counts(store, period) if counts is None else counts).items():
+        classes[outcome] += n
     return Outcomes({k: classes.get(k, 0) for k in OUTCOMES}, sum(classes.values()))
 
 
@@ -138,12 +168,14 @@ class DayRate:
         return self.deflected / self.questions if self.questions else 0.0
 
 
-def deflection_by_day(store: StateStore, period: Period = ALL_TIME) -> list[DayRate]:
+def deflection_by_day(
+    store: StateStore, period: Period = ALL_TIME, counts: Counter[ClassKey] | None = None
+) -> list[DayRate]:
     questions: Counter[date] = Counter()
     deflected: Counter[date] = Counter()
-    for q, outcome in outcome_by_question(store, period):
-        questions[q.created_at.date()] += 1
-        deflected[q.created_at.date()] += outcome in DEFLECTED
+    for (day, _, _, outcome), n in (class_counts(store, period) if counts is None else counts).items():
+        questions[day] += n
+        deflected[day] += n if outcome in DEFLECTED else 0
     return [DayRate(d, questions[d], deflected[d]) for d in sorted(questions)]
 
 
@@ -155,9 +187,13 @@ class DayCount:
     questions: int
 
 
-def questions_by_day(store: StateStore, period: Period = ALL_TIME) -> list[DayCount]:
+def questions_by_day(
+    store: StateStore, period: Period = ALL_TIME, classes: Counter[ClassKey] | None = None
+) -> list[DayCount]:
     """Questions per day, platform and channel (channel "(direct)" when there is none)."""
-    counts = Counter((q.created_at.date(), q.platform, q.channel or "(direct)") for q in _questions(store, period))
+    counts: Counter[tuple[date, str, str]] = Counter()
+    for (day, platform, channel, _), n in (class_counts(store, period) if classes is None else classes).items():
+        counts[(day, platform, channel)] += n
     return [DayCount(d, p, c, n) for (d, p, c), n in sorted(counts.items())]
 
 
@@ -203,8 +239,10 @@ class EscalationStats:
         return sum(self.by_status.values())
 
 
-def escalation_stats(store: StateStore, settings: Settings, period: Period = ALL_TIME) -> EscalationStats:
-    rows = _escalations(store, period)
+def escalation_stats(
+    store: StateStore, settings: Settings, period: Period = ALL_TIME, escalations: list[Escalation] | None = None
+) -> EscalationStats:
+    rows = _escalations(store, period) if escalations is None else escalations
     by_status = Counter(r.status for r in rows)
     answered = [m for r in rows if (m := _minutes(r.created_at, r.answered_at)) is not None]
     resolved = [m for r in rows if (m := _minutes(r.created_at, r.resolved_at)) is not None]
@@ -271,14 +309,17 @@ def _sentiment(text: str) -> float:
 
 def sentiment_by_day(store: StateStore, threshold: float, period: Period = ALL_TIME) -> list[DaySentiment]:
     scores: dict[date, list[float]] = defaultdict(list)
-    for q in _questions(store, period):
-        scores[q.created_at.date()].append(_sentiment(q.text))
+    for at, text in store.question_texts_since(period.since):
+        scores[at.date()].append(_sentiment(text))
     return [
         DaySentiment(d, len(v), round(sum(v) / len(v), 4), sum(x <= threshold for x in v))
         for d, v in sorted(scores.items())
     ]
 
 
-def urgent_escalations(store: StateStore, period: Period = ALL_TIME) -> list[Escalation]:
+def urgent_escalations(
+    store: StateStore, period: Period = ALL_TIME, escalations: list[Escalation] | None = None
+) -> list[Escalation]:
     """Urgent escalations, newest first."""
-    return [r for r in reversed(_escalations(store, period)) if r.urgent]
+    rows = _escalations(store, period) if escalations is None else escalations
+    return [r for r in reversed(rows) if r.urgent]

@@ -29,6 +29,8 @@ def day_label(day: date) -> str:
     return f"{day:%b} {day.day}"
 
 
+GAP_SAMPLE = 2000  # the overview clusters the period's latest so many unanswered questions into topics
+OVERVIEW_MINUTES = 5  # the overview's counts, sentiment and topics are computed at most this often
 RAW_TABLES = ("questions", "escalations", "feedback", "points", "badges", "review_queue")
 Table = tuple[list[str], list[list[Any]]]
 
@@ -78,6 +80,7 @@ class DashboardData:
         self.knowledge = Knowledge(settings, embedder)
         self.clock = clock
         self.gap_embedder = CachedEmbedder(embedder)
+        self._overview_kept: dict[int, tuple[datetime, dict[str, Any]]] = {}
 
     def period(self, days: int) -> Period:
         return Period(self.clock() - timedelta(days=days) if days > 0 else None)
@@ -85,26 +88,48 @@ class DashboardData:
     # -- the overview page ----------------------------------------------------------------------
 
     def overview(self, days: int) -> dict[str, Any]:
+        """The overview page's values: the numbers counted over the period's questions (kept OVERVIEW_MINUTES),
+        with the answer gate, leaderboard, rewards and knowledge base as they are now."""
         period = self.period(days)
-        outcomes = metrics.outcomes(self.store, period)
-        per_day = metrics.questions_by_day(self.store, period)
-        deflection = metrics.deflection_by_day(self.store, period)
-        mood = metrics.sentiment_by_day(self.store, self.settings.escalation.urgent_sentiment, period)
-        gaps = self.gaps(period)
         return {
-            "days": days,
-            "outcomes": outcomes,
-            "outcome_labels": metrics.OUTCOME_LABELS,
-            "channels": self._channel_totals(per_day),
-            "escalations": metrics.escalation_stats(self.store, self.settings, period),
-            "urgent": metrics.urgent_escalations(self.store, period)[:10],
-            "gaps": [g for g in gaps if not g.complaint],
-            "complaints": [g for g in gaps if g.complaint],
+            **self._overview_numbers(days),
             "faq": self._faq_name(),
             "leaders": metrics.leaderboard(self.store, self.settings, period),
             "rewards": rewards_view.summary(self.store, self.settings),
             "kb": self.kb_summary(),
             "gate": self.gate(),
+        }
+
+    def _overview_numbers(self, days: int) -> dict[str, Any]:
+        """Each counts or reads every question of the period (a sentiment score per question, the gaps' topics):
+        computed at most every OVERVIEW_MINUTES per period length, like the return page."""
+        now = self.clock()
+        kept = self._overview_kept.get(days)
+        if kept is None or not timedelta(0) <= now - kept[0] < timedelta(minutes=OVERVIEW_MINUTES):
+            if len(self._overview_kept) >= 8:  # a few period lengths are kept, not one per URL anyone tries
+                self._overview_kept.clear()
+            self._overview_kept[days] = kept = (now, self._count_overview(days))
+        return kept[1]
+
+    def _count_overview(self, days: int) -> dict[str, Any]:
+        period = self.period(days)
+        classes = metrics.class_counts(self.store, period)  # counted once for the three views of it
+        outcomes = metrics.outcomes(self.store, period, classes)
+        per_day = metrics.questions_by_day(self.store, period, classes)
+        deflection = metrics.deflection_by_day(self.store, period, classes)
+        mood = metrics.sentiment_by_day(self.store, self.settings.escalation.urgent_sentiment, period)
+        escalations = self.store.escalations_since(period.since)
+        gaps = community_gaps(self.store, self.gap_embedder, self.settings, period, latest=GAP_SAMPLE)
+        return {
+            "days": days,
+            "outcomes": outcomes,
+            "outcome_labels": metrics.OUTCOME_LABELS,
+            "channels": self._channel_totals(per_day),
+            "escalations": metrics.escalation_stats(self.store, self.settings, period, escalations),
+            "urgent": metrics.urgent_escalations(self.store, period, escalations)[:10],
+            "gap_sample": GAP_SAMPLE,
+            "gaps": [g for g in gaps if not g.complaint],
+            "complaints": [g for g in gaps if g.complaint],
             "sentiment": mood,
             "charts": {
                 "questions": self._questions_chart(per_day),
@@ -137,7 +162,9 @@ class DashboardData:
         return {"status": gate.status(), "steps": self.store.gate_steps(limit=10)}
 
     def _channel_totals(self, per_day: list[metrics.DayCount]) -> list[tuple[str, str, int]]:
-        totals = Counter((c.platform, c.channel) for c in per_day for _ in range(c.questions))
+        totals: Counter[tuple[str, str]] = Counter()
+        for c in per_day:
+            totals[(c.platform, c.channel)] += c.questions
         return [(p, ch, n) for (p, ch), n in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))]
 
     def _questions_chart(self, per_day: list[metrics.DayCount]) -> Any:
