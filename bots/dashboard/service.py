@@ -15,6 +15,7 @@ from peerbot.bots.curation import StoreCuration
 from peerbot.bots.dashboard import charts, metrics, rewards_view
 from peerbot.bots.dashboard.gaps import CachedEmbedder, Gap, community_gaps
 from peerbot.bots.dashboard.metrics import Period
+from peerbot.bots.gate_learning import GateStatus
 from peerbot.bots.state import StateStore, utcnow
 from peerbot.errors import PeerbotError
 from peerbot.knowledge.base import KnowledgeBase
@@ -81,6 +82,7 @@ class DashboardData:
         self.clock = clock
         self.gap_embedder = CachedEmbedder(embedder)
         self._overview_kept: dict[int, tuple[datetime, dict[str, Any]]] = {}
+        self._gate_kept: tuple[datetime, int | None, GateStatus] | None = None
 
     def period(self, days: int) -> Period:
         return Period(self.clock() - timedelta(days=days) if days > 0 else None)
@@ -89,7 +91,7 @@ class DashboardData:
 
     def overview(self, days: int) -> dict[str, Any]:
         """The overview page's values: the numbers counted over the period's questions (kept OVERVIEW_MINUTES),
-        with the answer gate, leaderboard, rewards and knowledge base as they are now."""
+        with the answer gate's steps, leaderboard, rewards and knowledge base as they are now."""
         period = self.period(days)
         return {
             **self._overview_numbers(days),
@@ -157,9 +159,14 @@ class DashboardData:
         }
 
     def gate(self) -> dict[str, Any]:
-        """The answer threshold now, why, and its last steps (learnt from feedback or reset)."""
-        gate = wiring.learned_gate(self.settings, self.store)
-        return {"status": gate.status(), "steps": self.store.gate_steps(limit=10)}
+        """The answer threshold now, why, and its last steps (learnt from feedback or reset). Its labels (every
+        judged reply since the last reset) are counted at most every OVERVIEW_MINUTES, and at once after a step."""
+        steps = self.store.gate_steps(limit=10)
+        now, newest = self.clock(), steps[0].id if steps else None
+        kept = self._gate_kept
+        if kept is None or kept[1] != newest or not timedelta(0) <= now - kept[0] < timedelta(minutes=OVERVIEW_MINUTES):
+            self._gate_kept = kept = (now, newest, wiring.learned_gate(self.settings, self.store).status())
+        return {"status": kept[2], "steps": steps}
 
     def _channel_totals(self, per_day: list[metrics.DayCount]) -> list[tuple[str, str, int]]:
         totals: Counter[tuple[str, str]] = Counter()

@@ -120,3 +120,19 @@ def test_the_numbers_are_kept_five_minutes_and_the_gate_is_live(indexed: Setting
     now[0] = NOW + timedelta(minutes=5)
     page = client.get("/?days=0", headers=BEARER).text
     assert '<b id="total-questions">10</b>' in page and "brand new question about firmware" in gaps_section(page)
+
+
+def test_new_gate_labels_are_counted_within_five_minutes(indexed: Settings) -> None:
+    store = StateStore(indexed.state_url)
+    seed(store)
+    now = [NOW]
+    client = TestClient(
+        create_app(DashboardData(indexed, wiring.open_embedder(indexed), store, clock=lambda: now[0]), TokenAuth(TOKEN))
+    )
+    assert '<b id="gate-labels">4</b>' in client.get("/?days=0", headers=BEARER).text
+    with store._session() as s:
+        s.add(FeedbackRow(question_id=2, user="user2", verdict="solved", created_at=DAY1 + timedelta(hours=2)))
+    now[0] = NOW + timedelta(minutes=4)
+    assert '<b id="gate-labels">4</b>' in client.get("/?days=0", headers=BEARER).text
+    now[0] = NOW + timedelta(minutes=5)
+    assert '<b id="gate-labels">5</b>' in client.get("/?days=0", headers=BEARER).text
