@@ -4,6 +4,7 @@ and the raw tables as CSV-ready columns and rows."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -23,6 +24,20 @@ from peerbot.bots.schema import (
 )
 
 EXPORTED_TABLES = ("questions", "escalations", "feedback", "points", "badges", "review_queue")
+
+
+@dataclass(frozen=True)
+class EscalationTiming:
+    """What the escalation numbers need of an escalation (read as columns: no full record per escalation)."""
+
+    status: str
+    created_at: datetime
+    answered_at: datetime | None
+    resolved_at: datetime | None
+    answered_by: str | None
+    claimed_by: str | None
+
+
 Place = tuple[date, str, str | None, str]  # a question's day, platform, channel and recorded outcome
 
 
@@ -84,6 +99,23 @@ class ReportQueries(Queries):
             query = query.where(QuestionRow.created_at >= since)
         with self._session() as s:
             return [(at, str(text)) for at, text in s.execute(query)]
+
+    def escalation_timings_since(self, since: datetime | None = None) -> list[EscalationTiming]:
+        """The escalations created since `since`, oldest first, as their status, times and people."""
+        e = EscalationRow
+        query = select(e.status, e.created_at, e.answered_at, e.resolved_at, e.answered_by, e.claimed_by).order_by(e.id)
+        if since is not None:
+            query = query.where(e.created_at >= since)
+        with self._session() as s:
+            return [EscalationTiming(str(row[0]), *row[1:]) for row in s.execute(query)]
+
+    def urgent_escalations_since(self, since: datetime | None = None, limit: int = 10) -> list[Escalation]:
+        """The newest urgent escalations created since `since`, newest first."""
+        query = select(EscalationRow).where(EscalationRow.urgent.is_(True)).order_by(EscalationRow.id.desc())
+        if since is not None:
+            query = query.where(EscalationRow.created_at >= since)
+        with self._session() as s:
+            return [e for e in (escalation_record(row) for row in s.scalars(query.limit(limit))) if e is not None]
 
     def verdicts_by_question(self) -> dict[int, set[str]]:
         verdicts: dict[int, set[str]] = defaultdict(set)

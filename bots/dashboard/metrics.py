@@ -27,6 +27,7 @@ from peerbot.bots.config import Settings
 from peerbot.bots.conversation import HUMAN_ANSWERED, EscalationStatus, Outcome, Verdict
 from peerbot.bots.recognition import Recognition
 from peerbot.bots.state import AskedQuestion, Escalation, StateStore
+from peerbot.bots.state_reports import EscalationTiming
 from peerbot.bots.urgency import sentiment
 
 OUTCOMES = (
@@ -240,7 +241,10 @@ class EscalationStats:
 
 
 def escalation_stats(
-    store: StateStore, settings: Settings, period: Period = ALL_TIME, escalations: list[Escalation] | None = None
+    store: StateStore,
+    settings: Settings,
+    period: Period = ALL_TIME,
+    escalations: Sequence[Escalation | EscalationTiming] | None = None,
 ) -> EscalationStats:
     rows = _escalations(store, period) if escalations is None else escalations
     by_status = Counter(r.status for r in rows)
@@ -317,9 +321,6 @@ def sentiment_by_day(store: StateStore, threshold: float, period: Period = ALL_T
     ]
 
 
-def urgent_escalations(
-    store: StateStore, period: Period = ALL_TIME, escalations: list[Escalation] | None = None
-) -> list[Escalation]:
+def urgent_escalations(store: StateStore, period: Period = ALL_TIME) -> list[Escalation]:
     """Urgent escalations, newest first."""
-    rows = _escalations(store, period) if escalations is None else escalations
-    return [r for r in reversed(rows) if r.urgent]
+    return [r for r in reversed(_escalations(store, period)) if r.urgent]

@@ -120,7 +120,7 @@ class DashboardData:
         per_day = metrics.questions_by_day(self.store, period, classes)
         deflection = metrics.deflection_by_day(self.store, period, classes)
         mood = metrics.sentiment_by_day(self.store, self.settings.escalation.urgent_sentiment, period)
-        escalations = self.store.escalations_since(period.since)
+        escalations = self.store.escalation_timings_since(period.since)
         gaps = community_gaps(self.store, self.gap_embedder, self.settings, period, latest=GAP_SAMPLE)
         return {
             "days": days,
@@ -128,7 +128,7 @@ class DashboardData:
             "outcome_labels": metrics.OUTCOME_LABELS,
             "channels": self._channel_totals(per_day),
             "escalations": metrics.escalation_stats(self.store, self.settings, period, escalations),
-            "urgent": metrics.urgent_escalations(self.store, period, escalations)[:10],
+            "urgent": self.store.urgent_escalations_since(period.since, limit=10),
             "gap_sample": GAP_SAMPLE,
             "gaps": [g for g in gaps if not g.complaint],
             "complaints": [g for g in gaps if g.complaint],

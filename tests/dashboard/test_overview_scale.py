@@ -53,7 +53,9 @@ def mixed(seeded: StateStore) -> StateStore:
                 s.add(
                     EscalationRow(
                         question_id=qid, status=rng.choice(STATUSES), platform="slack", channel=channel, asker="u",
-                        question=f"q{qid}",
+                        question=f"q{qid}", urgent=rng.random() < 0.2, created_at=DAY1 + timedelta(hours=qid % 200),
+                        claimed_by=rng.choice([None, "u-mara", "u-devon"]), answered_by=rng.choice([None, "u-mara"]),
+                        answered_at=DAY1 + timedelta(hours=qid % 200, minutes=qid % 90),
                     )
                 )  # fmt: skip
             for _ in range(rng.choice([0, 0, 1, 2, 3])):
@@ -68,6 +70,19 @@ def test_counts_from_sql_equal_classifying_each_question(mixed: StateStore, sinc
     assert counts == one_by_one(mixed, period)
     assert sum(counts.values()) == len(mixed.questions_since(period.since))
     assert set(k[3] for k in counts) >= {"escalated", "unanswered", "answered_solved", "answered_unhelpful"}
+
+
+@pytest.mark.parametrize("since", [None, DAY1 + timedelta(days=4)])
+def test_escalation_numbers_from_columns_equal_those_from_records(
+    mixed: StateStore, dash_settings: Settings, since: object
+) -> None:
+    period = Period(since)  # type: ignore[arg-type]
+    urgent = mixed.urgent_escalations_since(period.since, limit=10)
+    assert urgent == metrics.urgent_escalations(mixed, period)[:10] and len(urgent) == 10
+    timings = mixed.escalation_timings_since(period.since)
+    assert metrics.escalation_stats(mixed, dash_settings, period, timings) == metrics.escalation_stats(
+        mixed, dash_settings, period
+    )
 
 
 def test_seeded_classes_by_day(seeded: StateStore) -> None:
