@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,6 +20,7 @@ from peerbot.bots.dashboard.metrics import Period
 from peerbot.bots.dashboard.service import DashboardData
 from peerbot.bots.dashboard.web import create_app
 from peerbot.bots.state import EscalationRow, FeedbackRow, QuestionRow, StateStore
+from tests import pg
 from tests.dashboard.conftest import DAY1, NOW, TOKEN, seed
 from tests.dashboard.test_web import BEARER, make_client
 
@@ -34,12 +36,11 @@ def one_by_one(store: StateStore, period: Period) -> Counter[metrics.ClassKey]:
     )
 
 
-@pytest.fixture
-def mixed(seeded: StateStore) -> StateStore:
-    """The seeded store plus 400 questions with every outcome, none to three escalations in any state (a
-    person's answer after an expiry, and the other way round) and none to three verdicts, some without a channel."""
+def add_mixed(store: StateStore) -> StateStore:
+    """400 questions with every outcome, none to three escalations in any state (a person's answer after an
+    expiry, and the other way round) and none to three verdicts, some without a channel."""
     rng = random.Random(3)
-    with seeded._session() as s:  # the test writes the tables directly, like conftest.seed
+    with store._session() as s:  # the test writes the tables directly, like conftest.seed
         for qid in range(100, 500):
             channel = rng.choice(["C1", "C2", None, ""])
             s.add(
@@ -60,7 +61,13 @@ def mixed(seeded: StateStore) -> StateStore:
                 )  # fmt: skip
             for _ in range(rng.choice([0, 0, 1, 2, 3])):
                 s.add(FeedbackRow(question_id=qid, user="u", verdict=rng.choice(VERDICTS)))
-    return seeded
+    return store
+
+
+@pytest.fixture(params=pg.BACKENDS)
+def mixed(request: pytest.FixtureRequest, tmp_path: Path) -> StateStore:
+    """The 400 mixed questions on SQLite and on PostgreSQL (date() and the union differ)."""
+    return add_mixed(StateStore(pg.database_url(str(request.param), tmp_path)))
 
 
 @pytest.mark.parametrize("since", [None, DAY1 + timedelta(days=4)])
