@@ -4,7 +4,6 @@ and forgotten with the member."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -12,16 +11,7 @@ import pytest
 from peerbot.bots.state import StateStore
 from peerbot.bots.state_control import LogFilter
 from tests import pg
-
-START = datetime(2026, 11, 23, 9, 0, 0)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.factories import Clock
 
 
 @pytest.fixture(params=pg.BACKENDS)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import re
 import socket
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,8 +19,15 @@ from typing import Any
 import numpy as np
 import pytest
 
+from peerbot.adapters.console import ConsoleAdapter
 from peerbot.bots import app as wiring
+from peerbot.bots.bot import Bot
 from peerbot.bots.config import Settings
+from peerbot.bots.dashboard.accounts import Accounts
+from peerbot.bots.dashboard.auth import TokenAuth
+from peerbot.bots.dashboard.service import DashboardData
+from peerbot.bots.dashboard.web import create_app
+from peerbot.bots.runtime import serve
 from peerbot.bots.state import BadgeRow, EscalationRow, FeedbackRow, PointsRow, QuestionRow, StateStore
 from tests.conftest import make_settings
 
@@ -116,6 +130,59 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """The dashboard app on a real HTTP server on 127.0.0.1 (uvicorn in a thread), for a real browser: its URL."""
+    import uvicorn
+
+    port = free_port()
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not uv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert uv.started, "uvicorn did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+
+
+@dataclass
+class Live:
+    """The dashboard served for a browser beside a running console bot on the same state store."""
+
+    url: str
+    bot: Bot
+
+    def chat(self, lines: str, asker: str = "alice") -> str:
+        """`peerbot chat` with these lines (in a thread of its own: Playwright's loop runs in this one)."""
+        out = io.StringIO()
+        console = ConsoleAdapter(stdin=io.StringIO(lines), stdout=out, asker=asker)
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, serve(self.bot, console)).result(timeout=120)
+        return out.getvalue()
+
+
+@contextmanager
+def live_room(settings: Settings, moderator: str, password: str) -> Iterator[Live]:
+    """Index the settings' community, start the bot and the dashboard with one moderator account."""
+    embedder = wiring.open_embedder(settings)
+    wiring.reindex(settings, embedder)
+    bot = wiring.make_bot(settings, embedder, wiring.load_knowledge(settings, embedder)[0])
+    store = StateStore(settings.state_url)
+    accounts = Accounts(store)
+    accounts.add(moderator, "moderator", password)
+    try:
+        with serving(create_app(DashboardData(settings, embedder, store), TokenAuth(TOKEN, accounts=accounts))) as url:
+            yield Live(url, bot)
+    finally:
+        bot.close()
+        store.close()
 
 
 class KeywordEmbedder:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from peerbot.bots.dashboard.auth import TokenAuth
 from peerbot.bots.dashboard.service import DashboardData
 from peerbot.bots.dashboard.web import create_app
 from peerbot.bots.state import StateStore
-from tests.dashboard.conftest import NOW, TOKEN, free_port, seed
+from tests.dashboard.conftest import NOW, TOKEN, seed, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -33,23 +31,11 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's ch
 
 @pytest.fixture
 def server(indexed: Settings) -> Iterator[str]:
-    import uvicorn
-
     store = StateStore(indexed.state_url)
     seed(store)
     data = DashboardData(indexed, wiring.open_embedder(indexed), store, clock=lambda: NOW)
-    port = free_port()
-    config = uvicorn.Config(create_app(data, TokenAuth(TOKEN)), host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(data, TokenAuth(TOKEN))) as url:
+        yield url
 
 
 def test_dashboard_in_a_real_browser(server: str) -> None:

@@ -6,8 +6,6 @@ printing on one A4 page."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ from peerbot.bots.dashboard.auth import TokenAuth
 from peerbot.bots.dashboard.service import DashboardData
 from peerbot.bots.dashboard.web import create_app
 from peerbot.bots.state import StateStore
-from tests.dashboard.conftest import NOW, TOKEN, free_port, seed
+from tests.dashboard.conftest import NOW, TOKEN, seed, serving
 from tests.dashboard.test_report import add_week
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,25 +31,12 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's ch
 
 @pytest.fixture
 def server(indexed: Settings) -> Iterator[str]:
-    import uvicorn
-
     store = StateStore(indexed.state_url)
     seed(store)  # March 1 and 2
     add_week(store)  # March 4
     data = DashboardData(indexed, wiring.open_embedder(indexed), store, clock=lambda: NOW)
-    port = free_port()
-    uv = uvicorn.Server(
-        uvicorn.Config(create_app(data, TokenAuth(TOKEN)), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(data, TokenAuth(TOKEN))) as url:
+        yield url
 
 
 @pytest.fixture

@@ -3,73 +3,23 @@ and see the console bot stop serving it, answer an escalation from the inbox and
 
 from __future__ import annotations
 
-import asyncio
-import io
-import threading
-import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from peerbot.adapters.console import ConsoleAdapter
-from peerbot.bots import app as wiring
-from peerbot.bots.bot import Bot
-from peerbot.bots.dashboard.accounts import Accounts
-from peerbot.bots.dashboard.auth import TokenAuth
-from peerbot.bots.dashboard.service import DashboardData
-from peerbot.bots.dashboard.web import create_app
-from peerbot.bots.runtime import serve
-from peerbot.bots.state import StateStore
 from tests.conftest import make_settings
-from tests.dashboard.conftest import TOKEN, free_port
+from tests.dashboard.conftest import Live, live_room
 from tests.dashboard.test_browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install -y chromium")
 PASSWORD = "correct-horse-battery"
 
 
-@dataclass
-class Live:
-    url: str
-    bot: Bot
-
-    def chat(self, lines: str) -> str:
-        """`peerbot chat` with these lines (in a thread of its own: Playwright's loop runs in this one)."""
-        out = io.StringIO()
-        console = ConsoleAdapter(stdin=io.StringIO(lines), stdout=out, asker="alice")
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, serve(self.bot, console)).result(timeout=120)
-        return out.getvalue()
-
-
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[Live]:
-    import uvicorn
-
-    settings = make_settings(tmp_path)
-    embedder = wiring.open_embedder(settings)
-    wiring.reindex(settings, embedder)
-    bot = wiring.make_bot(settings, embedder, wiring.load_knowledge(settings, embedder)[0])
-    store = StateStore(settings.state_url)
-    accounts = Accounts(store)
-    accounts.add("mo", "moderator", PASSWORD)
-    app = create_app(DashboardData(settings, embedder, store), TokenAuth(TOKEN, accounts=accounts))
-    port = free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "uvicorn did not start"
-    yield Live(f"http://127.0.0.1:{port}", bot)
-    uv.should_exit = True
-    thread.join(timeout=10)
-    bot.close()
-    store.close()
+    with live_room(make_settings(tmp_path), "mo", PASSWORD) as room:
+        yield room
 
 
 def test_a_moderator_curates_and_answers_in_a_real_browser(live: Live) -> None:
